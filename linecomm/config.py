@@ -1,0 +1,127 @@
+"""Settings, read from the environment in one place."""
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ENVIRONMENTS = ("production", "demo", "development", "test")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run in the chosen environment."""
+
+
+def _default_instance_path() -> Path:
+    return Path(os.environ.get("LINECOMM_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept `postgresql://` and `postgres://` URLs as they are and run them on psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything linecomm can be told. Build with `Settings.from_env()` or explicitly in tests."""
+
+    env: str = "development"
+    database_url: str = ""
+    redis_url: str | None = None
+    line_channel_secret: str = ""
+    line_channel_access_token: str = ""
+    line_login_channel_id: str = ""
+    liff_id: str = ""
+    line_api_base_url: str = "https://api.line.me"
+    line_login_base_url: str = "https://api.line.me"
+    secret_key: str = ""
+    instance_path: Path = field(default_factory=_default_instance_path)
+    queue_name: str = "linecomm"
+    max_webhook_body_bytes: int = 1024 * 1024
+    reply_token_ttl_seconds: float = 50.0
+    line_timeout_seconds: float = 10.0
+    privacy_notice_version: str = "2026-11"
+    privacy_notice_url: str = "https://example.com/privacy"
+    sweep_interval_seconds: float = 60.0
+    sweep_grace_seconds: float = 30.0
+    embedded_workers: int = 2
+    webhook_path: str = "/webhooks/line"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read every setting from environment variables (see the README's table)."""
+        e = os.environ if environ is None else environ
+        instance = Path(e.get("LINECOMM_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+        return cls(
+            env=e.get("LINECOMM_ENV", "development"),
+            database_url=e.get("DATABASE_URL", ""),
+            redis_url=e.get("REDIS_URL") or None,
+            line_channel_secret=e.get("LINE_CHANNEL_SECRET", ""),
+            line_channel_access_token=e.get("LINE_CHANNEL_ACCESS_TOKEN", ""),
+            line_login_channel_id=e.get("LINE_LOGIN_CHANNEL_ID", ""),
+            liff_id=e.get("LIFF_ID", ""),
+            line_api_base_url=e.get("LINE_API_BASE_URL", "https://api.line.me"),
+            line_login_base_url=e.get("LINE_LOGIN_BASE_URL", "https://api.line.me"),
+            secret_key=e.get("SECRET_KEY", ""),
+            instance_path=instance,
+            queue_name=e.get("LINECOMM_QUEUE", "linecomm"),
+            privacy_notice_version=e.get("PRIVACY_NOTICE_VERSION", "2026-11"),
+            privacy_notice_url=e.get("PRIVACY_NOTICE_URL", "https://example.com/privacy"),
+        ).resolved()
+
+    def resolved(self) -> Settings:
+        """Fill derived defaults (the SQLite file in the instance folder) and normalise URLs."""
+        url = self.database_url or f"sqlite:///{self.instance_path / 'linecomm.sqlite3'}"
+        return dataclasses.replace(self, database_url=normalise_database_url(url))
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes).resolved()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_fake_line(self) -> bool:
+        return is_loopback_url(self.line_api_base_url) or is_loopback_url(self.line_login_base_url)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.env == "demo"
+
+    def check(self) -> None:
+        """Refuse configurations that must never run in production."""
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(f"LINECOMM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}")
+        if self.env != "production":
+            return
+        problems = []
+        for name, value in (
+            ("LINE_CHANNEL_SECRET", self.line_channel_secret),
+            ("LINE_CHANNEL_ACCESS_TOKEN", self.line_channel_access_token),
+            ("SECRET_KEY", self.secret_key),
+        ):
+            if not value:
+                problems.append(f"{name} is not set")
+        if self.uses_fake_line:
+            problems.append("LINE base URLs point at a loopback address (the fake LINE platform)")
+        if self.is_sqlite:
+            problems.append("DATABASE_URL is SQLite; production needs PostgreSQL")
+        if problems:
+            raise ConfigError("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,100 @@
+"""The `/_fake/` HTTP endpoints: drive the fake from another process (JSON in, JSON out).
+
+They mirror `FakeLinePlatform`'s Python API one to one, so a browser test or the `linecomm fake-line`
+command can set the scene (friends, reply tokens, LIFF tokens, faults, quota) and read what LINE saw.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request
+
+from linecomm.line.fake.records import Reply
+
+if TYPE_CHECKING:
+    from linecomm.line.fake.platform import FakeLinePlatform
+
+
+def _body(request: Request) -> dict[str, Any]:
+    data = request.get_data(cache=True)
+    if not data:
+        return {}
+    value = json.loads(data)
+    if not isinstance(value, dict):
+        raise ValueError("the request body must be a JSON object")
+    return value
+
+
+def control_routes(fake: FakeLinePlatform) -> list[tuple[str, str, Any]]:
+    """Return (path, method, handler) for every control endpoint, bound to this fake."""
+
+    def add_user(request: Request) -> Reply:
+        body = _body(request)
+        fake.add_user(body["userId"], body["displayName"], picture_url=body.get("pictureUrl"),
+                      language=body.get("language", "ja"), status_message=body.get("statusMessage"))
+        return Reply(200, {"userId": body["userId"]})
+
+    def reply_token(request: Request) -> Reply:
+        return Reply(200, {"replyToken": fake.issue_reply_token(_body(request)["userId"])})
+
+    def inbound(request: Request) -> Reply:
+        body = _body(request)
+        fake.record_inbound(body["userId"], body["event"])
+        return Reply(200, {})
+
+    def conversation(request: Request, user_id: str) -> Reply:
+        return Reply(200, fake.conversation(user_id))
+
+    def messages(request: Request, user_id: str) -> Reply:
+        return Reply(200, fake.messages_to(user_id))
+
+    def requests(request: Request) -> Reply:
+        return Reply(200, [recorded.to_dict() for recorded in fake.requests])
+
+    def faults(request: Request) -> Reply:
+        body = _body(request)
+        fake.inject_fault(body["pathPrefix"], status=body.get("status", 500), times=body.get("times", 1),
+                          delay=body.get("delay", 0.0), body=body.get("body"), method=body.get("method"))
+        return Reply(200, {})
+
+    def reset(request: Request) -> Reply:
+        fake.reset()
+        return Reply(200, {})
+
+    def liff_tokens(request: Request) -> Reply:
+        body = _body(request)
+        user_id = body["userId"]
+        access_token = fake.issue_liff_access_token(
+            user_id, expires_in=body.get("expiresIn", 2592000), client_id=body.get("clientId"))
+        id_token = fake.issue_id_token(user_id, nonce=body.get("nonce"))
+        return Reply(200, {"accessToken": access_token, "idToken": id_token})
+
+    def quota(request: Request) -> Reply:
+        fake.set_monthly_quota(_body(request).get("monthly"))
+        return Reply(200, {})
+
+    def rate_limit(request: Request) -> Reply:
+        fake.set_multicast_rate_limit(_body(request).get("multicast"))
+        return Reply(200, {})
+
+    def content(request: Request, message_id: str) -> Reply:
+        fake.add_content(message_id, request.get_data(cache=True),
+                         content_type=request.content_type or "application/octet-stream")
+        return Reply(200, {})
+
+    return [
+        ("/_fake/users", "POST", add_user),
+        ("/_fake/reply-tokens", "POST", reply_token),
+        ("/_fake/inbound", "POST", inbound),
+        ("/_fake/conversation/<user_id>", "GET", conversation),
+        ("/_fake/messages/<user_id>", "GET", messages),
+        ("/_fake/requests", "GET", requests),
+        ("/_fake/faults", "POST", faults),
+        ("/_fake/reset", "POST", reset),
+        ("/_fake/liff/tokens", "POST", liff_tokens),
+        ("/_fake/quota", "POST", quota),
+        ("/_fake/rate-limit", "POST", rate_limit),
+        ("/_fake/content/<message_id>", "POST", content),
+    ]

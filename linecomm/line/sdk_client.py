@@ -1,0 +1,135 @@
+"""The real LineClient: line-bot-sdk v3 with explicit timeouts and translated errors."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import urllib3
+from linebot.v3.messaging import (
+    ApiClient,
+    Configuration,
+    MessagingApi,
+    MessagingApiBlob,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
+
+from linecomm.line.client import (
+    LineAlreadyAccepted,
+    LineError,
+    LineRejected,
+    LineRetryable,
+    Message,
+    Profile,
+    Quota,
+)
+from linecomm.line.limits import MAX_MULTICAST_RECIPIENTS, check_messages
+
+T = TypeVar("T")
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _message_of(exc: ApiException) -> str:
+    try:
+        body = json.loads(exc.body or b"{}")
+    except (ValueError, TypeError):
+        return str(exc.reason or exc.status)
+    message = body.get("message") or str(exc.reason)
+    details = body.get("details") or []
+    if details:
+        message += " (" + "; ".join(f"{d.get('property', '')}: {d.get('message', '')}" for d in details) + ")"
+    return message
+
+
+def translate(exc: Exception) -> LineError:
+    """Map an SDK or transport error onto linecomm's exception tree."""
+    if isinstance(exc, ApiException):
+        status = exc.status or 0
+        request_id = _header(exc.headers, "x-line-request-id")
+        message = _message_of(exc)
+        if status == 409:
+            return LineAlreadyAccepted(message, _header(exc.headers, "x-line-accepted-request-id"))
+        if status == 0 or status == 429 or status >= 500:
+            return LineRetryable(message, status=status or None, request_id=request_id)
+        return LineRejected(message, status=status, request_id=request_id)
+    return LineRetryable(f"{type(exc).__name__}: {exc}")
+
+
+class SdkLineClient:
+    """Talks to LINE (or the fake platform) at `api_base_url` through line-bot-sdk v3."""
+
+    def __init__(self, access_token: str, api_base_url: str, timeout: float = 10.0, connect_timeout: float = 3.0):
+        config = Configuration(host=api_base_url.rstrip("/"), access_token=access_token)
+        # No transparent retries: retries happen in linecomm, with the same X-Line-Retry-Key.
+        config.retries = urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0)
+        self._api_client = ApiClient(config)
+        self._api = MessagingApi(self._api_client)
+        self._blob = MessagingApiBlob(self._api_client)
+        self._timeout = (connect_timeout, timeout)
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            return fn(*args, _request_timeout=self._timeout, **kwargs)
+        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise translate(exc) from exc
+
+    def reply(self, reply_token: str, messages: list[Message]) -> str | None:
+        check_messages(messages)
+        request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
+        response = self._call(self._api.reply_message_with_http_info, request)
+        return _header(response.headers, "x-line-request-id")
+
+    def push(self, to: str, messages: list[Message], retry_key: str) -> str | None:
+        check_messages(messages)
+        request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+        response = self._call(self._api.push_message_with_http_info, request, x_line_retry_key=retry_key)
+        return _header(response.headers, "x-line-request-id")
+
+    def multicast(self, to: list[str], messages: list[Message], retry_key: str) -> str | None:
+        check_messages(messages)
+        if not 1 <= len(to) <= MAX_MULTICAST_RECIPIENTS:
+            raise ValueError(f"multicast takes 1 to {MAX_MULTICAST_RECIPIENTS} recipients")
+        request = MulticastRequest.from_dict({"to": to, "messages": messages})
+        response = self._call(self._api.multicast_with_http_info, request, x_line_retry_key=retry_key)
+        return _header(response.headers, "x-line-request-id")
+
+    def get_profile(self, user_id: str) -> Profile:
+        p = self._call(self._api.get_profile, user_id)
+        return Profile(
+            user_id=p.user_id,
+            display_name=p.display_name,
+            picture_url=p.picture_url,
+            language=p.language,
+            status_message=p.status_message,
+        )
+
+    def get_quota(self) -> Quota:
+        quota = self._call(self._api.get_message_quota)
+        used = self._call(self._api.get_message_quota_consumption)
+        limit = quota.value if quota.type == "limited" else None
+        return Quota(limit=limit, used=used.total_usage)
+
+    def get_content(self, message_id: str) -> tuple[bytes, str]:
+        response = self._call(self._blob.get_message_content_with_http_info, message_id)
+        content_type = _header(response.headers, "content-type") or "application/octet-stream"
+        return bytes(response.data or response.raw_data or b""), content_type
+
+    def leave_group(self, group_id: str) -> None:
+        self._call(self._api.leave_group, group_id)
+
+    def leave_room(self, room_id: str) -> None:
+        self._call(self._api.leave_room, room_id)
+
+    def close(self) -> None:
+        self._api_client.close()

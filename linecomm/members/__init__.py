@@ -1,0 +1,1 @@
+"""Member lifecycle: follow/unfollow, invite codes, consent, nickname, leaving."""

@@ -1,0 +1,165 @@
+"""The member lifecycle: follow, unfollow, the join flow (code → consent → nickname) and leaving."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from linecomm.db import dialect_name, insert_ignoring_conflicts, utcnow
+from linecomm.line.client import Profile
+from linecomm.line.limits import utf16_units
+from linecomm.members import invites
+from linecomm.members.invites import CodeCheck
+from linecomm.members.models import Consent, InviteCode, JoinStep, Member, MemberStatus
+from linecomm.text.normalise import nickname_key
+
+NICKNAME_MAX = 20
+_URLISH = re.compile(r"(https?://|www\.|\.com\b|\.jp\b|@)", re.IGNORECASE)
+
+
+def get_or_create(session: Session, line_user_id: str, now: datetime | None = None) -> Member:
+    """The member row for a LINE user, created if new, locked for this transaction on PostgreSQL so two
+    events of one user are handled one after the other."""
+    now = now or utcnow()
+    session.execute(
+        insert_ignoring_conflicts(session, Member.__table__, ["line_user_id"]).values(
+            line_user_id=line_user_id,
+            status=MemberStatus.FOLLOWER,
+            is_following=True,
+            created_at=now,
+            followed_at=now,
+        )
+    )
+    stmt = select(Member).where(Member.line_user_id == line_user_id)
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    member = session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return member
+
+
+def find(session: Session, line_user_id: str) -> Member | None:
+    return session.scalar(select(Member).where(Member.line_user_id == line_user_id))
+
+
+def is_reachable(session: Session, line_user_id: str) -> bool:
+    """Whether we may message this LINE user: they follow the account (unknown ids: groups, staff)."""
+    member = find(session, line_user_id)
+    return member is None or member.is_following
+
+
+def touch(member: Member, now: datetime) -> None:
+    if member.last_active_at is None or member.last_active_at < now:
+        member.last_active_at = now
+
+
+def record_follow(member: Member, profile: Profile | None, now: datetime) -> None:
+    """Mark the member as following (again, after a block or unfollow) and refresh their LINE profile."""
+    member.is_following = True
+    member.followed_at = now
+    if profile is not None:
+        member.display_name = profile.display_name[:200]
+        member.picture_url = profile.picture_url
+        member.language = profile.language
+        member.profile_fetched_at = now
+
+
+def record_unfollow(member: Member, now: datetime) -> None:
+    """They blocked or removed the account: nothing more is sent; their data stays until deleted."""
+    member.is_following = False
+    member.unfollowed_at = now
+    if member.status == MemberStatus.JOINING:
+        member.status, member.join_step = MemberStatus.FOLLOWER, None
+
+
+def start_join(member: Member) -> bool:
+    """Begin the join flow. False when they are already a member."""
+    if member.status in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
+        return False
+    member.status, member.join_step = MemberStatus.JOINING, JoinStep.CODE
+    return True
+
+
+def cancel_join(member: Member) -> None:
+    member.status, member.join_step, member.pending_invite_code_id = _status_before_join(member), None, None
+
+
+def _status_before_join(member: Member) -> str:
+    return MemberStatus.LEFT if member.left_at is not None else MemberStatus.FOLLOWER
+
+
+def submit_code(session: Session, member: Member, raw: str, now: datetime) -> tuple[CodeCheck, InviteCode | None]:
+    result, code = invites.redeem(session, member.id, raw, now, release_prior=member.joined_at is None)
+    if result is CodeCheck.OK and code is not None:
+        member.pending_invite_code_id = code.id
+        member.join_step = JoinStep.CONSENT
+    return result, code
+
+
+def record_consent(session: Session, member: Member, version: str, now: datetime) -> None:
+    """Record agreement to privacy notice `version` (once per version) and move on to the nickname."""
+    session.execute(
+        insert_ignoring_conflicts(session, Consent.__table__, ["member_id", "notice_version"]).values(
+            member_id=member.id, notice_version=version, agreed_at=now, channel="chat"
+        )
+    )
+    member.join_step = JoinStep.NICKNAME
+
+
+class NicknameProblem(Enum):
+    EMPTY = "ニックネームが入力されていません。"
+    TOO_LONG = f"ニックネームは{NICKNAME_MAX}文字までです。"
+    LINK = "ニックネームにURLやメールアドレスは使えません。"
+    TAKEN = "そのニックネームはすでに使われています。"
+    CHARACTERS = "ニックネームに使えない文字が含まれています。"
+
+
+def clean_nickname(raw: str) -> tuple[str | None, NicknameProblem | None]:
+    """Validate a nickname; returns the cleaned nickname or the reason it cannot be used."""
+    nickname = " ".join(unicodedata.normalize("NFKC", raw).split())
+    if not nickname:
+        return None, NicknameProblem.EMPTY
+    if utf16_units(nickname) > NICKNAME_MAX * 2 or len(nickname) > NICKNAME_MAX:
+        return None, NicknameProblem.TOO_LONG
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in nickname):
+        return None, NicknameProblem.CHARACTERS
+    if _URLISH.search(nickname):
+        return None, NicknameProblem.LINK
+    return nickname, None
+
+
+def complete_join(session: Session, member: Member, raw_nickname: str, now: datetime) -> NicknameProblem | None:
+    """Set the nickname and make them a member of the code's cohort. Returns a problem to explain, or None."""
+    nickname, problem = clean_nickname(raw_nickname)
+    if problem or nickname is None:
+        return problem
+    key = nickname_key(nickname)
+    holder = session.scalar(select(Member.id).where(Member.nickname_key == key, Member.id != member.id))
+    if holder is not None:
+        return NicknameProblem.TAKEN
+    code = session.get(InviteCode, member.pending_invite_code_id) if member.pending_invite_code_id else None
+    member.nickname, member.nickname_key = nickname, key
+    member.status, member.join_step = MemberStatus.MEMBER, None
+    member.invite_code_id = member.pending_invite_code_id
+    member.pending_invite_code_id = None
+    member.cohort = code.cohort if code else member.cohort
+    member.joined_at, member.left_at = now, None
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # someone took the nickname in the same instant
+        session.refresh(member)
+        return NicknameProblem.TAKEN
+    return None
+
+
+def leave(member: Member, now: datetime) -> bool:
+    """Leave the community (退会). Data stays until an operator deletes it. False if not a member."""
+    if member.status not in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
+        return False
+    member.status, member.left_at, member.leave_requested_at = MemberStatus.LEFT, now, None
+    return True

@@ -1,0 +1,211 @@
+"""The job queue: RQ on Redis, or the embedded in-process default.
+
+Jobs are named by import path ("linecomm.webhooks.jobs.handle_events") and take primitive arguments only.
+Nothing here is the guarantee that work happens: every job's state lives in database rows, and the
+sweeper (linecomm.sweeper) re-enqueues rows left behind by a crash, a full queue or a Redis outage.
+"""
+from __future__ import annotations
+
+import heapq
+import importlib
+import itertools
+import logging
+import queue as stdlib_queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+SESSION_JOBS_KEY = "linecomm.jobs_after_commit"
+
+
+class JobQueue(Protocol):
+    def enqueue(self, func: str, *args: Any, job_id: str | None = None) -> None: ...
+
+    def enqueue_in(self, delay_seconds: float, func: str, *args: Any) -> None: ...
+
+    def ping(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class QueueUnavailable(RuntimeError):
+    """The queue could not take the job; the rows behind it stay pending for the sweeper."""
+
+
+def resolve(func: str) -> Callable[..., Any]:
+    module_name, _, attr = func.partition(":")
+    if not attr:
+        module_name, _, attr = func.rpartition(".")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def enqueue_after_commit(session: Session, func: str, *args: Any, job_id: str | None = None) -> None:
+    """Enqueue `func(*args)` once the session's transaction commits; forget it on rollback."""
+    session.info.setdefault(SESSION_JOBS_KEY, []).append((func, args, job_id))
+
+
+def bind_to_sessions(factory: sessionmaker[Session], job_queue: JobQueue) -> None:
+    """Make sessions from `factory` hand their after-commit jobs to `job_queue`."""
+
+    def _after_commit(session: Session) -> None:
+        jobs = session.info.pop(SESSION_JOBS_KEY, [])
+        for func, args, job_id in jobs:
+            try:
+                job_queue.enqueue(func, *args, job_id=job_id)
+            except Exception:  # the rows are committed; the sweeper will pick them up
+                log.warning("could not enqueue %s; leaving it to the sweeper", func, exc_info=True)
+
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(SESSION_JOBS_KEY, None)
+
+    event.listen(factory, "after_commit", _after_commit)
+    event.listen(factory, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+
+
+class EmbeddedJobQueue:
+    """Runs jobs asynchronously on worker threads inside the app process, with a timer for delayed jobs.
+
+    Why threads and not a database-polled queue or a subprocess: the jobs' durable state is already in
+    the database (inbox rows, outbound messages), so the queue only needs to carry ids quickly; a crash
+    loses only the in-memory list, and the periodic sweeper re-enqueues what it finds pending.
+    """
+
+    def __init__(self, run: Callable[[str, tuple[Any, ...]], None], workers: int = 2, retries: int = 3):
+        self._run = run
+        self._retries = retries
+        self._jobs: stdlib_queue.Queue[tuple[str, tuple[Any, ...], int] | None] = stdlib_queue.Queue()
+        self._timers: list[tuple[float, int, str, tuple[Any, ...], int, float | None]] = []
+        self._timer_cv = threading.Condition()
+        self._seq = itertools.count()
+        self._closed = False
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"linecomm-job-{i}", daemon=True) for i in range(workers)
+        ]
+        self._threads.append(threading.Thread(target=self._tick, name="linecomm-timer", daemon=True))
+        for t in self._threads:
+            t.start()
+
+    def enqueue(self, func: str, *args: Any, job_id: str | None = None) -> None:
+        if self._closed:
+            raise QueueUnavailable("the embedded queue is closed")
+        self._jobs.put((func, args, 0))
+
+    def enqueue_in(self, delay_seconds: float, func: str, *args: Any) -> None:
+        self._schedule(delay_seconds, func, args, 0)
+
+    def schedule_every(self, interval: float, func: str, *args: Any, first_delay: float | None = None) -> None:
+        """Run `func(*args)` every `interval` seconds (the sweeper in the embedded default)."""
+        self._schedule(interval if first_delay is None else first_delay, func, args, -1, period=interval)
+
+    def _schedule(
+        self, delay: float, func: str, args: tuple[Any, ...], attempt: int, period: float | None = None
+    ) -> None:
+        with self._timer_cv:
+            heapq.heappush(self._timers, (time.monotonic() + delay, next(self._seq), func, args, attempt, period))
+            self._timer_cv.notify()
+
+    def ping(self) -> bool:
+        return not self._closed and all(t.is_alive() for t in self._threads)
+
+    def idle(self) -> bool:
+        """True when nothing is queued or running (delayed jobs aside)."""
+        with self._busy_lock:
+            return self._jobs.unfinished_tasks == 0 and self._busy == 0
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.idle():
+                return True
+            time.sleep(0.01)
+        return False
+
+    def close(self) -> None:
+        self._closed = True
+        for _ in self._threads:
+            self._jobs.put(None)
+        with self._timer_cv:
+            self._timer_cv.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                self._jobs.task_done()
+                return
+            func, args, attempt = item
+            with self._busy_lock:
+                self._busy += 1
+            try:
+                self._run(func, args)
+            except Exception:
+                log.exception("job %s failed (attempt %d)", func, attempt + 1)
+                if 0 <= attempt and attempt + 1 < self._retries and not self._closed:
+                    self._schedule(min(60.0, 2.0 ** attempt), func, args, attempt + 1)
+            finally:
+                with self._busy_lock:
+                    self._busy -= 1
+                self._jobs.task_done()
+
+    def _tick(self) -> None:
+        while not self._closed:
+            with self._timer_cv:
+                now = time.monotonic()
+                due = []
+                while self._timers and self._timers[0][0] <= now:
+                    due.append(heapq.heappop(self._timers))
+                if not due:
+                    wait = (self._timers[0][0] - now) if self._timers else 1.0
+                    self._timer_cv.wait(timeout=min(wait, 1.0))
+                    continue
+            for _at, _seq, func, args, attempt, period in due:
+                if self._closed:
+                    continue
+                if period is not None:
+                    self._schedule(period, func, args, -1, period=period)
+                    attempt = self._retries  # periodic jobs are not retried; the next period is the retry
+                self._jobs.put((func, args, attempt))
+
+
+class RedisJobQueue:
+    """RQ on Redis. Short socket timeouts so a Redis outage never holds up a webhook for long."""
+
+    def __init__(self, redis_url: str, name: str = "linecomm"):
+        from redis import Redis
+        from rq import Queue
+
+        self.redis = Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=1.0)
+        self.queue = Queue(name, connection=self.redis)
+
+    def enqueue(self, func: str, *args: Any, job_id: str | None = None) -> None:
+        from rq import Retry
+
+        try:
+            self.queue.enqueue(
+                func, *args, job_id=job_id, result_ttl=0, failure_ttl=7 * 86400, retry=Retry(max=3, interval=[2, 10, 60])
+            )
+        except Exception as exc:
+            raise QueueUnavailable(str(exc)) from exc
+
+    def enqueue_in(self, delay_seconds: float, func: str, *args: Any) -> None:
+        try:
+            self.queue.enqueue_in(timedelta(seconds=delay_seconds), func, *args, result_ttl=0)
+        except Exception as exc:
+            raise QueueUnavailable(str(exc)) from exc
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.redis.ping())
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        self.redis.close()

@@ -1,0 +1,95 @@
+"""The process's wiring: settings, database, LINE client and job queue, shared by web, jobs and CLI.
+
+Jobs find the runtime they run in through `current()`: the embedded queue sets it for its threads,
+`linecomm worker` sets it for the whole process.
+"""
+from __future__ import annotations
+
+import contextvars
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from linecomm.config import Settings
+from linecomm.db import make_engine, make_session_factory
+from linecomm.line.client import LineClient
+from linecomm.queue import EmbeddedJobQueue, JobQueue, RedisJobQueue, bind_to_sessions, resolve
+
+log = logging.getLogger(__name__)
+_current: contextvars.ContextVar[Runtime] = contextvars.ContextVar("linecomm_runtime")
+_process_default: Runtime | None = None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    line: LineClient
+    queue: JobQueue = field(init=False)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, line: LineClient | None = None, queue: JobQueue | None = None
+    ) -> Runtime:
+        """Wire everything from settings; `line` and `queue` may be injected (tests, benchmarks)."""
+        engine = make_engine(settings.database_url)
+        if line is None:
+            from linecomm.line.sdk_client import SdkLineClient
+
+            line = SdkLineClient(
+                settings.line_channel_access_token, settings.line_api_base_url, timeout=settings.line_timeout_seconds
+            )
+        runtime = cls(settings=settings, engine=engine, sessions=make_session_factory(engine), line=line)
+        if queue is None:
+            if settings.redis_url:
+                queue = RedisJobQueue(settings.redis_url, settings.queue_name)
+            else:
+                queue = EmbeddedJobQueue(runtime.run_job, workers=settings.embedded_workers)
+        runtime.queue = queue
+        bind_to_sessions(runtime.sessions, queue)
+        return runtime
+
+    @property
+    def uses_embedded_queue(self) -> bool:
+        return isinstance(self.queue, EmbeddedJobQueue)
+
+    def run_job(self, func: str, args: tuple[Any, ...]) -> None:
+        """Run one job with this runtime as `current()` (used by the embedded queue)."""
+        token = _current.set(self)
+        try:
+            resolve(func)(*args)
+        finally:
+            _current.reset(token)
+
+    def database_ok(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            log.warning("database check failed", exc_info=True)
+            return False
+
+    def close(self) -> None:
+        self.queue.close()
+        close = getattr(self.line, "close", None)
+        if close:
+            close()
+        self.engine.dispose()
+
+
+def set_process_default(runtime: Runtime | None) -> None:
+    global _process_default
+    _process_default = runtime
+
+
+def current() -> Runtime:
+    """The runtime the calling job runs in."""
+    runtime = _current.get(None) or _process_default
+    if runtime is None:
+        raise RuntimeError("no linecomm runtime: jobs run inside `linecomm worker` or the embedded queue")
+    return runtime

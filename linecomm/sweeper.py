@@ -1,0 +1,66 @@
+"""Re-enqueue work left pending by a crash, a lost job or a Redis outage: the database is the guarantee."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from linecomm.db import transaction, utcnow
+from linecomm.outbox import service as outbox
+from linecomm.runtime import Runtime
+from linecomm.webhooks.ingest import HANDLE_JOB
+from linecomm.webhooks.models import InboxStatus, WebhookEvent
+
+log = logging.getLogger(__name__)
+SWEEP_JOB = "linecomm.sweeper.sweep_job"
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    events: int
+    messages: int
+
+
+def sweep(rt: Runtime, grace_seconds: float | None = None, include_failed: bool = False) -> SweepResult:
+    """Enqueue handling for inbox rows and outbox messages still pending after `grace_seconds`
+    (`include_failed` also retries events that gave up). Raises QueueUnavailable if the queue is down."""
+    grace = rt.settings.sweep_grace_seconds if grace_seconds is None else grace_seconds
+    cutoff = utcnow() - timedelta(seconds=grace)
+    statuses = [InboxStatus.PENDING] + ([InboxStatus.FAILED] if include_failed else [])
+    with transaction(rt.sessions) as session:
+        if include_failed:
+            for row in session.scalars(select(WebhookEvent).where(WebhookEvent.status == InboxStatus.FAILED)):
+                row.status, row.attempts = InboxStatus.PENDING, 0
+            session.flush()
+        event_ids = list(
+            session.scalars(
+                select(WebhookEvent.id)
+                .where(WebhookEvent.status.in_(statuses), WebhookEvent.received_at <= cutoff)
+                .order_by(WebhookEvent.id)
+            )
+        )
+        message_ids = outbox.pending_ids(session, cutoff, limit=100_000)
+    for i in range(0, len(event_ids), BATCH):
+        rt.queue.enqueue(HANDLE_JOB, event_ids[i : i + BATCH])
+    for i in range(0, len(message_ids), BATCH):
+        rt.queue.enqueue(outbox.DELIVER_JOB, message_ids[i : i + BATCH])
+    if event_ids or message_ids:
+        log.info("sweeper re-enqueued %d event(s) and %d message(s)", len(event_ids), len(message_ids))
+    return SweepResult(len(event_ids), len(message_ids))
+
+
+def sweep_job() -> None:
+    from linecomm import runtime
+
+    sweep(runtime.current())
+
+
+def schedule_embedded_sweeps(rt: Runtime) -> None:
+    """In the embedded default the timer thread sweeps shortly after start and then every interval."""
+    from linecomm.queue import EmbeddedJobQueue
+
+    if isinstance(rt.queue, EmbeddedJobQueue):
+        rt.queue.schedule_every(rt.settings.sweep_interval_seconds, SWEEP_JOB, first_delay=1.0)

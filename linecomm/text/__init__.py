@@ -1,0 +1,1 @@
+"""Japanese text handling shared by keywords, nicknames and (later) the NG-word filter."""

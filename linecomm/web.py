@@ -1,0 +1,60 @@
+"""The Flask app: wiring of blueprints, templates and the runtime."""
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from linecomm.config import Settings
+from linecomm.line.client import LineClient
+from linecomm.paths import static_dir, templates_dir
+from linecomm.queue import JobQueue
+from linecomm.runtime import Runtime
+from linecomm.timezones import format_jst
+from linecomm.web_runtime import EXTENSION_KEY
+
+log = logging.getLogger(__name__)
+
+
+def build_app(
+    settings: Settings | None = None, *, line: LineClient | None = None, queue: JobQueue | None = None
+) -> Flask:
+    """Create the app for `settings` (default: the environment). Refuses unsafe production settings."""
+    settings = settings or Settings.from_env()
+    settings.check()
+    app = Flask(
+        "linecomm",
+        template_folder=str(templates_dir()),
+        static_folder=str(static_dir()),
+        instance_path=str(settings.instance_path),
+    )
+    app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
+    app.config["LINECOMM_SETTINGS"] = settings
+    app.jinja_env.filters["jst"] = format_jst
+    if settings.is_sqlite:
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    runtime = Runtime.build(settings, line=line, queue=queue)
+    app.extensions[EXTENSION_KEY] = runtime
+    if runtime.uses_embedded_queue:
+        from linecomm.sweeper import schedule_embedded_sweeps
+
+        schedule_embedded_sweeps(runtime)
+
+    from linecomm import health
+    from linecomm.webhooks import views as webhook_views
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(webhook_views.bp)
+    if settings.is_demo or settings.env == "development":
+        from linecomm.demo import views as demo_views
+
+        app.register_blueprint(demo_views.bp)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        return jsonify(error=exc.description or exc.name), exc.code or 500
+
+    return app

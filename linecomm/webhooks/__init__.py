@@ -1,0 +1,1 @@
+"""LINE webhook: signature check, durable inbox, event dispatch."""

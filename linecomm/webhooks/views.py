@@ -1,0 +1,47 @@
+"""POST /webhooks/line: verify, store, enqueue, answer 200 — nothing else on the request path."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from linecomm.db import transaction
+from linecomm.web_runtime import get_runtime
+from linecomm.webhooks import ingest
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+
+
+def _error(status: int, message: str):  # type: ignore[no-untyped-def]
+    return jsonify(error=message), status
+
+
+@bp.post("/webhooks/line")
+def receive():  # type: ignore[no-untyped-def]
+    rt = get_runtime()
+    request.max_content_length = rt.settings.max_webhook_body_bytes
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return _error(413, "request body is too large")
+    signature = request.headers.get("X-Line-Signature")
+    if not signature:
+        return _error(400, "missing X-Line-Signature header")
+    try:
+        ingest.verify_signature(body, signature, rt.settings.line_channel_secret)
+    except ingest.InvalidSignature:
+        log.warning("webhook with an invalid signature from %s", request.remote_addr)
+        return _error(401, "invalid signature")
+    try:
+        events = ingest.parse_body(body)
+    except ingest.InvalidBody as exc:
+        log.warning("rejected a signed webhook body: %s", exc)
+        return _error(400, str(exc))
+    if events:
+        with transaction(rt.sessions) as session:
+            stored = ingest.store_events(session, events)
+        if stored.duplicates:
+            current_app.logger.info("webhook: %d redelivered event(s) acknowledged", stored.duplicates)
+    return jsonify(status="ok"), 200

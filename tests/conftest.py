@@ -1,0 +1,131 @@
+"""Test harness: every test gets its own app on explicit settings, a fresh database, a fresh queue and
+its own fake LINE platform. `community` runs on each backend: SQLite + the embedded queue, and
+PostgreSQL + Redis with a real RQ worker."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from linecomm import migrate
+from linecomm.config import Settings
+from linecomm.line.fake import FakeLinePlatform
+from tests.support.community import Community
+
+PG_ADMIN_URL = os.environ.get("LINECOMM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_TEST_URL = os.environ.get("LINECOMM_TEST_REDIS", "redis://127.0.0.1:6379/13")
+CHANNEL_SECRET = "test-channel-secret"
+ACCESS_TOKEN = "test-access-token"
+LOGIN_CHANNEL = "1234567890"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of our own for this test run, migrated once, dropped at the end."""
+    name = f"linecomm_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - the machine promises PostgreSQL
+        pytest.fail(f"PostgreSQL is required for the test suite ({PG_ADMIN_URL}): {exc}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    migrate.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies (migrating once is much faster)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    from linecomm.models import Base
+
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database emptied before and after the test."""
+    from redis import Redis
+
+    client = Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.flushdb()
+    except Exception as exc:  # pragma: no cover
+        pytest.fail(f"Redis is required for the test suite ({REDIS_TEST_URL}): {exc}")
+    yield REDIS_TEST_URL
+    try:
+        client.flushdb()
+    except Exception:
+        pass
+    client.close()
+
+
+@pytest.fixture
+def fake_line() -> Iterator[FakeLinePlatform]:
+    fake = FakeLinePlatform(channel_access_token=ACCESS_TOKEN, login_channel_id=LOGIN_CHANNEL)
+    fake.start(host="127.0.0.1", port=0)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        path = tmp_path / "linecomm.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_database")
+        _truncate_all(url)
+        yield url
+        _truncate_all(url)
+
+
+@pytest.fixture
+def settings(backend: str, database_url: str, fake_line: FakeLinePlatform, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    redis = request.getfixturevalue("redis_url") if backend == "postgres" else None
+    return Settings(
+        env="test",
+        database_url=database_url,
+        redis_url=redis,
+        line_channel_secret=CHANNEL_SECRET,
+        line_channel_access_token=ACCESS_TOKEN,
+        line_login_channel_id=LOGIN_CHANNEL,
+        liff_id=f"{LOGIN_CHANNEL}-test",
+        line_api_base_url=fake_line.url,
+        line_login_base_url=fake_line.url,
+        secret_key="test-secret-key",
+        instance_path=tmp_path / "instance",
+        queue_name=f"linecomm-test-{uuid.uuid4().hex[:8]}",
+        sweep_interval_seconds=3600,
+    ).resolved()
+
+
+@pytest.fixture
+def community(settings: Settings, fake_line: FakeLinePlatform) -> Iterator[Community]:
+    """The app served on a loopback port, with its queue and the fake LINE platform."""
+    with Community.start(settings, fake_line) as c:
+        yield c

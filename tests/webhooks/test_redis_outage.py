@@ -1,0 +1,106 @@
+"""Redis stopped while LINE delivers webhooks: the events are stored, acknowledged, and handled after
+Redis returns and the inbox is replayed. Uses a private redis-server so the machine's stays up."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from linecomm.cli import main as cli
+from linecomm.config import Settings
+from linecomm.webhooks.models import InboxStatus, WebhookEvent
+from tests.support.community import Community
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, port: int, workdir: Path):
+        self.port, self.workdir, self.process = port, workdir, None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is required")
+    server = RedisServer(_free_port(), tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_events_arriving_while_redis_is_down_are_handled_after_replay(
+    settings: Settings, fake_line, private_redis: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings.replace(redis_url=f"redis://127.0.0.1:{private_redis.port}/0")
+    with Community.start(settings, fake_line) as community:
+        users = [community.user(f"利用者{i}") for i in range(3)]
+        private_redis.stop()
+        for user in users:
+            assert user.follow().status == 200  # acknowledged although nothing could be enqueued
+        with community.session() as s:
+            assert s.scalars(select(WebhookEvent.status)).all() == [InboxStatus.PENDING] * 3
+        assert all(u.received() == [] for u in users)
+        import json
+        import urllib.request
+
+        try:
+            urllib.request.urlopen(community.base_url + "/readyz")
+            raise AssertionError("readyz should be 503 while Redis is down")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503
+            assert json.loads(exc.read())["checks"] == {"database": True, "queue": False}
+
+        private_redis.start()  # an empty Redis: everything that was queued is gone
+        env = {
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url or "",
+            "LINE_CHANNEL_SECRET": settings.line_channel_secret,
+            "LINE_CHANNEL_ACCESS_TOKEN": settings.line_channel_access_token,
+            "LINE_API_BASE_URL": settings.line_api_base_url,
+            "LINE_LOGIN_BASE_URL": settings.line_login_base_url,
+            "LINECOMM_ENV": "test",
+            "LINECOMM_QUEUE": settings.queue_name,
+        }
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        result = CliRunner().invoke(cli, ["inbox", "replay"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert "re-enqueued 3 event(s)" in result.output
+        community.drain()
+        with community.session() as s:
+            assert s.scalars(select(WebhookEvent.status)).all() == [InboxStatus.DONE] * 3
+        for user in users:
+            assert len([t for t in user.texts() if "友だち追加" in t]) == 1
