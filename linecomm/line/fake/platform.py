@@ -57,7 +57,7 @@ class FakeLinePlatform:
         self._server = make_fake_server(self._app, host, port)
         self._url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-line",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
+                                        kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
         return self._url
 

@@ -1,0 +1,22 @@
+# The two commands of the README: `make demo` (install and run the product) and `make test` (the suite).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: demo test bench-webhook lint
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+demo: $(PY)
+	$(PY) -m pip install -q .
+	$(VENV)/bin/linecomm demo
+
+test: $(PY)
+	$(PY) -m pip install -q -e '.[test]'
+	./scripts/ensure-chromium
+	$(PY) -m pytest
+
+lint: $(PY)
+	$(VENV)/bin/ruff check linecomm tests bench
