@@ -182,7 +182,7 @@ class RedisJobQueue:
         from redis import Redis
         from rq import Queue
 
-        self.redis = Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=1.0)
+        self.redis = Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=3.0)
         self.queue = Queue(name, connection=self.redis)
 
     def enqueue(self, func: str, *args: Any, job_id: str | None = None) -> None:

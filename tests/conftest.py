@@ -16,6 +16,7 @@ from linecomm import migrate
 from linecomm.config import Settings
 from linecomm.line.fake import FakeLinePlatform
 from tests.support.community import Community
+from tests.support.line_openapi import assert_conforms_to_openapi
 
 PG_ADMIN_URL = os.environ.get("LINECOMM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("LINECOMM_TEST_REDIS", "redis://127.0.0.1:6379/13")
@@ -80,10 +81,13 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def fake_line() -> Iterator[FakeLinePlatform]:
+    """The fake LINE platform. After the test, every Messaging API request linecomm sent it is checked
+    against LINE's OpenAPI description, so no request we make could be refused by LINE."""
     fake = FakeLinePlatform(channel_access_token=ACCESS_TOKEN, login_channel_id=LOGIN_CHANNEL)
     fake.start(host="127.0.0.1", port=0)
     yield fake
     fake.stop()
+    assert_conforms_to_openapi(fake.requests)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -47,7 +47,8 @@ def on_follow(ctx: EventContext) -> None:
     if member.status in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
         ctx.reply(copy.welcome_back(member.nickname))
     else:
-        ctx.reply(copy.greeting(member.display_name))
+        unblocked = bool((ctx.raw.get("follow") or {}).get("isUnblocked"))
+        ctx.reply(copy.greeting(member.display_name, unblocked=unblocked))
 
 
 def on_unfollow(ctx: EventContext) -> None:

@@ -29,11 +29,12 @@ JOIN_BUTTON = postback("参加する", "action=join", "参加する")
 HELP_BUTTON = say("ヘルプ")
 
 
-def greeting(display_name: str | None) -> list[Message]:
+def greeting(display_name: str | None, unblocked: bool = False) -> list[Message]:
     name = f"{display_name}さん、" if display_name else ""
+    thanks = "ブロック解除ありがとうございます。" if unblocked else "友だち追加ありがとうございます。"
     return [
         text(
-            f"{name}友だち追加ありがとうございます。\n\n"
+            f"{name}{thanks}\n\n"
             "このアカウントでは、ブランドを愛用してくださる皆さまと一緒に、"
             "商品の使い方を語り合ったり、新しいアイデアを考えたりする会員制コミュニティを運営しています。"
         ),

@@ -172,3 +172,11 @@ def test_unfollow_stops_messages_and_refollow_welcomes_a_member_back(community: 
     assert "おかえりなさい" in user.last_text()
     assert len(user.received()) == before + 1
     assert _member(community, user).is_following is True
+
+
+def test_unblocking_the_account_is_thanked_as_such(community: Community) -> None:
+    user = community.user("戻った 人")
+    _step(community, user, user.follow)
+    _step(community, user, user.unfollow)
+    _step(community, user, user.follow, True)
+    assert "ブロック解除ありがとうございます" in user.texts()[-2]

@@ -47,7 +47,7 @@ def test_the_linecomm_worker_command_handles_queued_events(community: Community,
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_the_embedded_queue_answers_the_webhook_before_the_event_is_handled(community: Community) -> None:
     user = community.user()
-    community.fake.inject_fault("/v2/bot/profile", status=None, delay=1.5, times=1)
+    community.fake.inject_fault("/v2/bot/profile", status=None, delay=3.0, times=1)
     assert user.follow().status == 200
     assert _statuses(community) == [InboxStatus.PENDING]  # acknowledged while the profile call is still slow
     community.drain()
