@@ -28,7 +28,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
     from linecomm import migrate
@@ -145,7 +145,7 @@ def worker(burst: bool) -> None:
     from linecomm.worker import run_worker
 
     try:
-        sys.exit(0 if run_worker(_settings(), burst=burst) else 1)
+        run_worker(_settings(), burst=burst)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -29,6 +29,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     line: LineClient
+    readers: sessionmaker[Session]  # for pages and reports that only read (never wait on SQLite writers)
     queue: JobQueue = field(init=False)
 
     @classmethod
@@ -43,7 +44,14 @@ class Runtime:
             line = SdkLineClient(
                 settings.line_channel_access_token, settings.line_api_base_url, timeout=settings.line_timeout_seconds
             )
-        runtime = cls(settings=settings, engine=engine, sessions=make_session_factory(engine), line=line)
+        readers = make_session_factory(make_engine(settings.database_url, read_only=True)) if settings.is_sqlite else None
+        runtime = cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            line=line,
+            readers=readers or make_session_factory(engine),
+        )
         if queue is None:
             if settings.redis_url:
                 queue = RedisJobQueue(settings.redis_url, settings.queue_name)
@@ -67,8 +75,8 @@ class Runtime:
 
     def database_ok(self) -> bool:
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            with self.readers() as session:
+                session.execute(text("SELECT 1"))
             return True
         except Exception:
             log.warning("database check failed", exc_info=True)
@@ -80,6 +88,9 @@ class Runtime:
         if close:
             close()
         self.engine.dispose()
+        reader_engine = self.readers.kw.get("bind")
+        if reader_engine is not None and reader_engine is not self.engine:
+            reader_engine.dispose()
 
 
 def set_process_default(runtime: Runtime | None) -> None:

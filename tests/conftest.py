@@ -62,21 +62,31 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A Redis database emptied before and after the test."""
+def redis_url() -> str:
+    """The machine's Redis. Tests never flush it (other runs may share it): each test uses its own queue
+    name (see `settings`), and its keys are deleted afterwards."""
     from redis import Redis
 
     client = Redis.from_url(REDIS_TEST_URL)
     try:
-        client.flushdb()
+        client.ping()
     except Exception as exc:  # pragma: no cover
         pytest.fail(f"Redis is required for the test suite ({REDIS_TEST_URL}): {exc}")
-    yield REDIS_TEST_URL
+    finally:
+        client.close()
+    return REDIS_TEST_URL
+
+
+def _delete_queue_keys(url: str, queue_name: str) -> None:
+    from redis import Redis
+
+    client = Redis.from_url(url)
     try:
-        client.flushdb()
-    except Exception:
-        pass
-    client.close()
+        keys = list(client.scan_iter(match=f"*{queue_name}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @pytest.fixture
@@ -109,9 +119,12 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 
 @pytest.fixture
-def settings(backend: str, database_url: str, fake_line: FakeLinePlatform, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+def settings(
+    backend: str, database_url: str, fake_line: FakeLinePlatform, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
     redis = request.getfixturevalue("redis_url") if backend == "postgres" else None
-    return Settings(
+    queue_name = f"linecomm-test-{uuid.uuid4().hex[:12]}"
+    yield Settings(
         env="test",
         database_url=database_url,
         redis_url=redis,
@@ -123,9 +136,11 @@ def settings(backend: str, database_url: str, fake_line: FakeLinePlatform, tmp_p
         line_login_base_url=fake_line.url,
         secret_key="test-secret-key",
         instance_path=tmp_path / "instance",
-        queue_name=f"linecomm-test-{uuid.uuid4().hex[:8]}",
+        queue_name=queue_name,
         sweep_interval_seconds=3600,
     ).resolved()
+    if redis:
+        _delete_queue_keys(redis, queue_name)
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 
 from linecomm.config import Settings
+from linecomm.demo.seed import DEMO_CODE, DEMO_MEMBERS
 from linecomm.line.limits import MAX_POSTBACK_DATA, MAX_TEXT_UNITS, utf16_units
 from linecomm.line.simulator import Delivery, SimulatedUser
 from linecomm.web_runtime import get_runtime
@@ -43,6 +44,7 @@ ERR_EMPTY_TEXT = "メッセージを入力してください。"
 ERR_LONG_TEXT = f"メッセージは{MAX_TEXT_UNITS:,}文字以内で入力してください。"
 ERR_EMPTY_NAME = "表示名を入力してください。"
 ERR_LONG_NAME = f"表示名は{MAX_DISPLAY_NAME}文字以内で入力してください。"
+ERR_BLOCKED = "ブロック中はメッセージを送れません。先にブロックを解除してください。"
 ERR_BAD_ACTION = "このボタンの操作には対応していません。"
 ERR_BAD_POSTBACK = "ボタンのデータが正しくありません。"
 ERR_FAKE_DOWN = "疑似 LINE プラットフォームに接続できませんでした。デモが起動しているかご確認ください。"
@@ -102,15 +104,13 @@ def _install_directory(state: BlueprintSetupState) -> None:
     settings: Settings = state.app.config["LINECOMM_SETTINGS"]
     seeded: list[ConsoleUser] = []
     if settings.is_demo:  # `linecomm demo` seeds these members and registers them with the fake
-        from linecomm.demo.seed import DEMO_MEMBERS
-
         seeded = [ConsoleUser(user_id, name, seeded=True) for user_id, name, _nickname in DEMO_MEMBERS]
     state.app.extensions[DIRECTORY_KEY] = ConsoleDirectory(seeded)
 
 
 @bp.before_request
 def _demo_only() -> None:
-    # Registration already depends on the environment; refuse here too in case it is ever registered elsewhere.
+    # web.py registers this blueprint only in these environments; refuse here too, should that ever change.
     if get_runtime().settings.env not in CONSOLE_ENVS:
         abort(404)
 
@@ -124,8 +124,6 @@ def _console_error(exc: ConsoleError):  # type: ignore[no-untyped-def]
 
 
 def _directory() -> ConsoleDirectory:
-    from flask import current_app
-
     return current_app.extensions[DIRECTORY_KEY]
 
 
@@ -198,6 +196,13 @@ def _follow_state(entries: list[dict[str, Any]]) -> bool | None:
     return following
 
 
+def _not_blocked(user: ConsoleUser) -> ConsoleUser:
+    """As on LINE, a user who has blocked the account cannot talk to it (or block it again)."""
+    if _follow_state(_conversation(user)) is False:
+        raise ConsoleError(400, ERR_BLOCKED)
+    return user
+
+
 def _simulated(user: ConsoleUser) -> SimulatedUser:
     """The user as a webhook sender; building it (re)registers their profile with the fake."""
     settings = get_runtime().settings
@@ -240,8 +245,6 @@ def _record_display_text(user: ConsoleUser, text: str, data: str) -> None:
 
 @bp.get("/chat")
 def chat():  # type: ignore[no-untyped-def]
-    from linecomm.demo.seed import DEMO_CODE
-
     requested = request.args.get("user")
     selected = _directory().get(requested) if requested else None
     return render_template(
@@ -250,6 +253,7 @@ def chat():  # type: ignore[no-untyped-def]
         selected=selected,
         missing_user=bool(requested) and selected is None,
         invite_code=DEMO_CODE,
+        code_is_seeded=get_runtime().settings.is_demo,
         max_display_name=MAX_DISPLAY_NAME,
         max_text=MAX_TEXT_UNITS,
     )
@@ -280,7 +284,7 @@ def follow():  # type: ignore[no-untyped-def]
 @bp.post("/chat/unfollow")
 def unfollow():  # type: ignore[no-untyped-def]
     user = _known_user(_json_body().get("user"))
-    simulated = _simulated(user)
+    simulated = _simulated(_not_blocked(user))
     return _sent(simulated.unfollow)
 
 
@@ -289,7 +293,7 @@ def say():  # type: ignore[no-untyped-def]
     body = _json_body()
     user = _known_user(body.get("user"))
     text = _message_text(body.get("text"))
-    simulated = _simulated(user)
+    simulated = _simulated(_not_blocked(user))
     return _sent(lambda: simulated.say(text))
 
 
@@ -305,7 +309,7 @@ def tap():  # type: ignore[no-untyped-def]
     kind = action.get("type")
     if kind == "message":
         text = _message_text(action.get("text"))
-        simulated = _simulated(user)
+        simulated = _simulated(_not_blocked(user))
         return _sent(lambda: simulated.say(text))
     if kind != "postback":
         raise ConsoleError(400, ERR_BAD_ACTION)
@@ -316,7 +320,7 @@ def tap():  # type: ignore[no-untyped-def]
         not isinstance(display_text, str) or utf16_units(display_text) > MAX_DISPLAY_TEXT
     ):
         raise ConsoleError(400, ERR_BAD_POSTBACK)
-    simulated = _simulated(user)
+    simulated = _simulated(_not_blocked(user))
     if display_text:
         _record_display_text(user, display_text, data)
     return _sent(lambda: simulated.tap(data))

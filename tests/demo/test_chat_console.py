@@ -31,11 +31,17 @@ from linecomm.web_runtime import EXTENSION_KEY
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOT = "/tmp/chat_console.png"
+RICH_SCREENSHOT = "/tmp/chat_console_rich.png"
 # A CSP without 'unsafe-inline', as the product's pages will get: the console must work under it.
 STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:"
 XSS_NAME = "<svg onload=__xss=1>"  # 20 characters: fits LINE's display-name limit and our nickname rules
 XSS_TEXT = "<img src=x onerror=window.__xss=1>"
 WAIT_MS = 15_000
+PLACEHOLDER_IMAGE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="260">'
+    '<rect width="400" height="260" fill="#a8d8b9"/><circle cx="300" cy="80" r="40" fill="#f6d365"/>'
+    '<path d="M0 260 L140 120 L260 260 Z" fill="#5fae7b"/></svg>'
+)
 
 
 # --- a running demo: the fake LINE platform and the app on loopback ports ----------------------------
@@ -53,7 +59,10 @@ def _settings(fake_url: str, tmp_path: Path, migrated_sqlite: Path, **changes: A
     db = tmp_path / "demo.sqlite3"
     shutil.copy(migrated_sqlite, db)
     return demo_settings(fake_url, environ={}).replace(
-        instance_path=tmp_path / "instance", database_url=f"sqlite:///{db}", sweep_interval_seconds=3600, **changes
+        instance_path=tmp_path / "instance",
+        database_url=f"sqlite:///{db}",
+        sweep_interval_seconds=3600,
+        **changes,
     )
 
 
@@ -108,8 +117,9 @@ class Browser:
 def browser(demo: RunningDemo) -> Iterator[Browser]:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = chromium.new_context(
@@ -118,7 +128,7 @@ def browser(demo: RunningDemo) -> Iterator[Browser]:
         page = context.new_page()
         problems: list[str] = []
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+        page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
 
         def with_strict_csp(route: Any) -> None:
             response = route.fetch()
@@ -126,6 +136,9 @@ def browser(demo: RunningDemo) -> Iterator[Browser]:
             route.fulfill(response=response, headers=headers)
 
         page.route(re.compile(r".*/demo/chat(\?.*)?$"), with_strict_csp)
+        # Messages may carry https images; this machine is offline, so example.com serves a placeholder.
+        page.route("https://example.com/**", lambda route: route.fulfill(
+            status=200, content_type="image/svg+xml", body=PLACEHOLDER_IMAGE))
         page.set_default_timeout(WAIT_MS)
         try:
             yield Browser(page, problems)
@@ -163,7 +176,8 @@ def test_newcomer_joins_with_the_invite_code(demo: RunningDemo, browser: Browser
     from playwright.sync_api import expect
 
     page = browser.page
-    page.goto(demo.base_url + "/demo/chat")
+    response = page.goto(demo.base_url + "/demo/chat")
+    assert response is not None and response.headers["content-security-policy"] == STRICT_CSP
     expect(page.get_by_text(f"招待コード {DEMO_CODE} で参加できます")).to_be_visible()
 
     page.get_by_label("新しいユーザーの表示名").fill(XSS_NAME)
@@ -260,9 +274,10 @@ def test_rich_messages_render_and_their_buttons_work(demo: RunningDemo, browser:
         {
             "type": "template",
             "altText": "アンケート",
-            "template": {"type": "buttons", "title": "アンケート", "text": "ご協力をお願いします。", "actions": [
-                {"type": "message", "label": "ヘルプ", "text": "ヘルプ"},
-            ]},
+            "template": {
+                "type": "buttons", "title": "アンケート", "text": "ご協力をお願いします。",
+                "actions": [{"type": "message", "label": "ヘルプ", "text": "ヘルプ"}],
+            },
         },
         {
             "type": "template",
@@ -289,13 +304,54 @@ def test_rich_messages_render_and_their_buttons_work(demo: RunningDemo, browser:
     expect(_bubbles(page, "user").last).to_have_text("回答します")
     page.locator(".template--buttons").get_by_role("button", name="ヘルプ").click()
     expect(_bubbles(page, "user").last).to_have_text("ヘルプ")
-    _wait_for_account(page, "ご利用いただけるキーワードです")
+    _wait_for_account(page, "このアカウントでは会員制コミュニティを運営しています。")
 
     inbound = [e["event"] for e in demo.fake.conversation(user_id) if e["direction"] == "in"]
     assert {"type": "displayText", "text": "回答します"}.items() <= inbound[0].items()
     assert inbound[1]["postback"] == {"data": "action=answer&t=1"}
     assert inbound[2]["message"]["text"] == "ヘルプ"
+    page.screenshot(path=RICH_SCREENSHOT)
     assert page.evaluate("typeof window.__xss") == "undefined"
+    assert browser.problems == []
+
+
+@pytest.mark.browser
+def test_block_and_unblock(demo: RunningDemo, browser: Browser) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.page
+    page.goto(demo.base_url + "/demo/chat")
+    page.get_by_label("新しいユーザーの表示名").fill("ブロック 確認")
+    page.get_by_role("button", name="ユーザーを作成").click()
+    page.wait_for_url(re.compile(r"\?user=U[0-9a-f]{32}$"))
+    user_id = _current_user_id(page)
+
+    page.get_by_role("button", name="友だち追加").click()
+    _wait_for_account(page, "友だち追加ありがとうございます。")
+    demo.push(user_id, [{"type": "template", "altText": "確認", "template": {
+        "type": "confirm", "text": "参加しますか？", "actions": [
+            {"type": "message", "label": "はい", "text": "はい"},
+            {"type": "message", "label": "いいえ", "text": "いいえ"},
+        ]}}])
+    expect(page.locator(".template--confirm")).to_be_visible()
+    page.get_by_role("button", name="ブロック", exact=True).click()
+    expect(page.locator(".chat-system__chip", has_text="ブロックしました")).to_be_visible()
+    expect(page.get_by_role("textbox", name="メッセージ")).to_be_disabled()
+    expect(page.locator("#quick-replies")).to_be_hidden()
+    # An old message's button cannot talk to the account while it is blocked, as on LINE.
+    page.locator(".template--confirm").get_by_role("button", name="はい").click()
+    expect(page.locator("#chat-toast")).to_have_text("ブロック中はメッセージを送れません。先にブロックを解除してください。")
+    assert [p for p in browser.problems if "status of 400" not in p] == []
+    browser.problems.clear()
+
+    page.get_by_role("button", name="ブロック解除").click()
+    expect(page.locator(".chat-system__chip", has_text="ブロックを解除しました")).to_be_visible()
+    expect(page.get_by_role("textbox", name="メッセージ")).to_be_enabled()
+    follows = [e["event"] for e in demo.fake.conversation(user_id)
+               if e["direction"] == "in" and e["event"]["type"] in ("follow", "unfollow")]
+    assert [(e["type"], e.get("follow")) for e in follows] == [
+        ("follow", {"isUnblocked": False}), ("unfollow", None), ("follow", {"isUnblocked": True})
+    ]
     assert browser.problems == []
 
 
@@ -349,7 +405,8 @@ KNOWN = "U" + "a" * 32
         ("/demo/chat/tap", {"user": KNOWN}, views.ERR_BAD_ACTION),
         ("/demo/chat/tap", {"user": KNOWN, "action": {"type": "uri", "uri": "https://example.com"}},
          views.ERR_BAD_ACTION),
-        ("/demo/chat/tap", {"user": KNOWN, "action": {"type": "postback", "data": ""}}, views.ERR_BAD_POSTBACK),
+        ("/demo/chat/tap", {"user": KNOWN, "action": {"type": "postback", "data": ""}},
+         views.ERR_BAD_POSTBACK),
         ("/demo/chat/tap", {"user": KNOWN, "action": {"type": "postback", "data": "x" * 301}},
          views.ERR_BAD_POSTBACK),
         ("/demo/chat/tap", {"user": KNOWN, "action": {"type": "message", "text": ""}}, views.ERR_EMPTY_TEXT),
@@ -402,9 +459,13 @@ def test_page_lists_seeded_members_and_escapes_names(client: Any) -> None:
     assert "招待コード <strong class=\"console-code\">WELCOME1</strong> で参加できます" in html
     assert "佐藤 花子" in html and "デモ会員" in html
     assert XSS_NAME not in html and "&lt;svg onload=__xss=1&gt;" in html
-    assert "<script>" not in html and " on" + "click=" not in html
+    # No inline script and no inline event handler: the page must run under a CSP without 'unsafe-inline'.
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all(" src=" in tag for tag in scripts)
+    assert not re.search(r"<[^>]*\son[a-z]+=", html)
     unknown = client.get("/demo/chat?user=Unobody")
-    assert unknown.status_code == 200 and "指定されたユーザーが見つかりませんでした" in unknown.get_data(as_text=True)
+    assert unknown.status_code == 200
+    assert "指定されたユーザーが見つかりませんでした" in unknown.get_data(as_text=True)
 
 
 def test_console_exists_in_development_too(make_app: Any) -> None:
@@ -423,4 +484,5 @@ def test_console_is_404_outside_demo_and_development(make_app: Any, path: str) -
     wrongly_wired = make_app(env="test")
     wrongly_wired.register_blueprint(views.bp)
     assert wrongly_wired.test_client().get(path).status_code == 404
-    assert wrongly_wired.test_client().post("/demo/chat/say", json={"user": KNOWN, "text": "x"}).status_code == 404
+    response = wrongly_wired.test_client().post("/demo/chat/say", json={"user": KNOWN, "text": "x"})
+    assert response.status_code == 404

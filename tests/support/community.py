@@ -123,3 +123,9 @@ class Community:
     def session(self) -> Iterator[Session]:
         with transaction(self.runtime.sessions) as session:
             yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A read-only look that never waits for a writer (WAL on SQLite)."""
+        with transaction(self.runtime.readers) as session:
+            yield session

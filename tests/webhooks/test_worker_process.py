@@ -15,7 +15,7 @@ from tests.support.community import Community
 
 
 def _statuses(community: Community) -> list[str]:
-    with community.session() as s:
+    with community.reader() as s:
         return list(s.scalars(select(WebhookEvent.status).order_by(WebhookEvent.id)))
 
 
