@@ -4,6 +4,7 @@ Jobs are named by import path ("linecomm.webhooks.jobs.handle_events") and take 
 Nothing here is the guarantee that work happens: every job's state lives in database rows, and the
 sweeper (linecomm.sweeper) re-enqueues rows left behind by a crash, a full queue or a Redis outage.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -149,7 +150,7 @@ class EmbeddedJobQueue:
             except Exception:
                 log.exception("job %s failed (attempt %d)", func, attempt + 1)
                 if 0 <= attempt and attempt + 1 < self._retries and not self._closed:
-                    self._schedule(min(60.0, 2.0 ** attempt), func, args, attempt + 1)
+                    self._schedule(min(60.0, 2.0**attempt), func, args, attempt + 1)
             finally:
                 with self._busy_lock:
                     self._busy -= 1
@@ -190,7 +191,12 @@ class RedisJobQueue:
 
         try:
             self.queue.enqueue(
-                func, *args, job_id=job_id, result_ttl=0, failure_ttl=7 * 86400, retry=Retry(max=3, interval=[2, 10, 60])
+                func,
+                *args,
+                job_id=job_id,
+                result_ttl=0,
+                failure_ttl=7 * 86400,
+                retry=Retry(max=3, interval=[2, 10, 60]),
             )
         except Exception as exc:
             raise QueueUnavailable(str(exc)) from exc

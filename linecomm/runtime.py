@@ -3,6 +3,7 @@
 Jobs find the runtime they run in through `current()`: the embedded queue sets it for its threads,
 `linecomm worker` sets it for the whole process.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -33,9 +34,7 @@ class Runtime:
     queue: JobQueue = field(init=False)
 
     @classmethod
-    def build(
-        cls, settings: Settings, line: LineClient | None = None, queue: JobQueue | None = None
-    ) -> Runtime:
+    def build(cls, settings: Settings, line: LineClient | None = None, queue: JobQueue | None = None) -> Runtime:
         """Wire everything from settings; `line` and `queue` may be injected (tests, benchmarks)."""
         engine = make_engine(settings.database_url)
         if line is None:
@@ -44,7 +43,9 @@ class Runtime:
             line = SdkLineClient(
                 settings.line_channel_access_token, settings.line_api_base_url, timeout=settings.line_timeout_seconds
             )
-        readers = make_session_factory(make_engine(settings.database_url, read_only=True)) if settings.is_sqlite else None
+        readers = (
+            make_session_factory(make_engine(settings.database_url, read_only=True)) if settings.is_sqlite else None
+        )
         runtime = cls(
             settings=settings,
             engine=engine,

@@ -1,4 +1,5 @@
 """Settings come from the environment in one place; production refuses unsafe ones."""
+
 from __future__ import annotations
 
 import pytest

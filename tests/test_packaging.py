@@ -1,4 +1,5 @@
 """A plain `pip install .` ships templates/ and migrations/ inside the package, and the app finds them."""
+
 from __future__ import annotations
 
 import subprocess
@@ -11,7 +12,18 @@ ROOT = Path(__file__).parents[1]
 
 def test_the_wheel_ships_templates_and_migrations_and_the_app_finds_them(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
         check=True,
         capture_output=True,
     )
@@ -22,12 +34,15 @@ def test_the_wheel_ships_templates_and_migrations_and_the_app_finds_them(tmp_pat
     assert any(n.startswith("linecomm/migrations/versions/0001_") for n in names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = (
-        "import linecomm.paths as p, sys; "
-        "print(p.templates_dir()); print(p.migrations_dir())"
+    probe = "import linecomm.paths as p, sys; print(p.templates_dir()); print(p.migrations_dir())"
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
     templates, migrations = out.stdout.split()
     assert templates == str(site / "linecomm" / "templates")
     assert migrations == str(site / "linecomm" / "migrations")

@@ -1,4 +1,5 @@
 """The `linecomm` command as an operator uses it."""
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,9 @@ def test_invite_create_refuses_bad_input_with_a_message(env: dict[str, str]) -> 
     run("db", "upgrade")
     result = CliRunner().invoke(main, ["invite", "create", "--cohort", "x", "--max-uses", "0"])
     assert result.exit_code != 0 and "max-uses" in result.output
-    result = CliRunner().invoke(main, ["invite", "create", "--cohort", "x", "--max-uses", "3", "--expires", "31/03/2027"])
+    result = CliRunner().invoke(
+        main, ["invite", "create", "--cohort", "x", "--max-uses", "3", "--expires", "31/03/2027"]
+    )
     assert result.exit_code != 0 and "expires" in result.output
     run("invite", "create", "--cohort", "x", "--max-uses", "3", "--code", "SPRING26")
     result = CliRunner().invoke(main, ["invite", "create", "--cohort", "x", "--max-uses", "3", "--code", "spring26"])

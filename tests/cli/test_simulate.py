@@ -1,4 +1,5 @@
 """`linecomm simulate` sends signed webhook events to a running app from the command line."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Joining the closed community in chat: follow → 参加する → invite code → consent → nickname."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

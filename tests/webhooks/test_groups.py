@@ -1,4 +1,5 @@
 """Group chats are recorded and politely declined."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Every webhook event is handled once: LINE's redeliveries and duplicates change nothing."""
+
 from __future__ import annotations
 
 import copy

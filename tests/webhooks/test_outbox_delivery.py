@@ -1,4 +1,5 @@
 """Replies are free and used while fresh; otherwise a push with one retry key, sent exactly once."""
+
 from __future__ import annotations
 
 import time
@@ -11,7 +12,11 @@ from tests.support.community import Community
 
 
 def _pushes(community: Community, user_id: str) -> list:
-    return [r for r in community.fake.requests if r.path == "/v2/bot/message/push" and r.json and r.json.get("to") == user_id]
+    return [
+        r
+        for r in community.fake.requests
+        if r.path == "/v2/bot/message/push" and r.json and r.json.get("to") == user_id
+    ]
 
 
 def test_a_stale_reply_token_falls_back_to_a_push_with_a_stored_retry_key(community: Community) -> None:
@@ -67,7 +72,9 @@ def test_nothing_is_sent_to_someone_who_unfollowed_before_delivery(community: Co
     user.unfollow()
     community.drain()
     with community.session() as s:
-        row = outbox.queue_message(s, key="test:after-unfollow", to=user.user_id, messages=[{"type": "text", "text": "x"}])
+        row = outbox.queue_message(
+            s, key="test:after-unfollow", to=user.user_id, messages=[{"type": "text", "text": "x"}]
+        )
         row_id = row.id
     before = len(user.received())
     set_process_default(community.runtime)

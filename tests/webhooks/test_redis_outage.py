@@ -1,5 +1,6 @@
 """Redis stopped while LINE delivers webhooks: the events are stored, acknowledged, and handled after
 Redis returns and the inbox is replayed. Uses a private redis-server so the machine's stays up."""
+
 from __future__ import annotations
 
 import shutil
@@ -31,8 +32,19 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
             stdout=subprocess.DEVNULL,
         )
         for _ in range(100):

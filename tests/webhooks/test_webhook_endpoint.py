@@ -1,4 +1,5 @@
 """POST /webhooks/line: only correctly signed, well-formed bodies are stored; nothing else is."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Events are handled off the request path: by `linecomm worker` on Redis, or by the embedded queue."""
+
 from __future__ import annotations
 
 import os
