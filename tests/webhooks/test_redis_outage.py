@@ -18,6 +18,7 @@ from linecomm.cli import main as cli
 from linecomm.config import Settings
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 from tests.support.community import Community
+from tests.support.environment import environment_for
 
 
 def _free_port() -> int:
@@ -96,16 +97,7 @@ def test_events_arriving_while_redis_is_down_are_handled_after_replay(
             assert json.loads(exc.read())["checks"] == {"database": True, "queue": False}
 
         private_redis.start()  # an empty Redis: everything that was queued is gone
-        env = {
-            "DATABASE_URL": settings.database_url,
-            "REDIS_URL": settings.redis_url or "",
-            "LINE_CHANNEL_SECRET": settings.line_channel_secret,
-            "LINE_CHANNEL_ACCESS_TOKEN": settings.line_channel_access_token,
-            "LINE_API_BASE_URL": settings.line_api_base_url,
-            "LINE_LOGIN_BASE_URL": settings.line_login_base_url,
-            "LINECOMM_ENV": "test",
-            "LINECOMM_QUEUE": settings.queue_name,
-        }
+        env = environment_for(settings)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         result = CliRunner().invoke(cli, ["inbox", "replay"], catch_exceptions=False)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from linecomm.config import Settings
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 from tests.support.community import Community
+from tests.support.environment import environment_for
 
 
 def _statuses(community: Community) -> list[str]:
@@ -26,17 +27,7 @@ def test_the_linecomm_worker_command_handles_queued_events(community: Community,
     for user in users:
         assert user.follow().status == 200
     assert _statuses(community) == [InboxStatus.PENDING] * 3
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url or "",
-        "LINECOMM_QUEUE": settings.queue_name,
-        "LINE_CHANNEL_SECRET": settings.line_channel_secret,
-        "LINE_CHANNEL_ACCESS_TOKEN": settings.line_channel_access_token,
-        "LINE_API_BASE_URL": settings.line_api_base_url,
-        "LINE_LOGIN_BASE_URL": settings.line_login_base_url,
-        "LINECOMM_ENV": "test",
-    }
+    env = {**os.environ, **environment_for(settings)}
     exe = Path(sys.executable).parent / "linecomm"
     done = subprocess.run([str(exe), "worker", "--burst"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
