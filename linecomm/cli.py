@@ -96,6 +96,77 @@ def invite_list() -> None:
         click.echo(f"{r.code:<10} {r.cohort:<12} {r.used_count:>4}/{r.max_uses:<4}  {expires:<16} {state}")
 
 
+# ---- admin console ------------------------------------------------------------------------------------
+@main.group()
+def admin() -> None:
+    """Staff accounts of the admin console (/admin)."""
+
+
+@admin.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["owner", "marketer", "moderator"]), default="owner", show_default=True)
+@click.option("--name", "display_name", default="", help="Name shown in the console (default: from the e-mail).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def admin_create_user(email: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create a staff account (the first one is an owner, who then adds the others in the console)."""
+    from linecomm.audit import service as audit
+    from linecomm.db import make_engine, make_session_factory, transaction
+    from linecomm.staff import service as staff
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = make_engine(_settings().database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            user = staff.create_user(session, email, display_name, role, password)
+            audit.record(session, audit.CLI, "staff.create", "staff", user.id,
+                         after={"email": user.email, "role": user.role})
+            created = f"{user.email} ({user.role})"
+    except staff.StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(f"created staff account {created}")
+
+
+# ---- moderation ---------------------------------------------------------------------------------------
+@main.group()
+def moderation() -> None:
+    """The NG-word list."""
+
+
+@moderation.command("import-ng-words")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"), required=False)
+@click.option("--defaults", is_flag=True, help="Add the shipped default list (entries present are kept).")
+def moderation_import(csv_file: object, defaults: bool) -> None:
+    """Import NG words from CSV_FILE (header: term,action,note) or the shipped default list."""
+    from linecomm.audit import service as audit
+    from linecomm.db import make_engine, make_session_factory, transaction
+    from linecomm.moderation import ngwords
+
+    if bool(csv_file) == defaults:
+        raise click.UsageError("give either CSV_FILE or --defaults")
+    engine = make_engine(_settings().database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            if defaults:
+                result = ngwords.load_defaults(session, created_by="cli")
+            else:
+                result = ngwords.import_csv(session, csv_file.read(), created_by="cli")  # type: ignore[attr-defined]
+            audit.record(session, audit.CLI, "ngword.import", "ng_word", None, after={
+                "source": "defaults" if defaults else "file", "added": result.added, "updated": result.updated})
+    except ngwords.NgWordError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    for error in result.errors:
+        click.echo(error, err=True)
+    click.echo(f"added {result.added}, updated {result.updated}, unchanged {result.unchanged}, "
+               f"errors {len(result.errors)}")
+
+
 # ---- inbox --------------------------------------------------------------------------------------------
 @main.group()
 def inbox() -> None:
@@ -169,7 +240,10 @@ def serve(host: str, port: int) -> None:
 @click.option("--port", default=8081, show_default=True)
 @click.option("--multicast-rate-limit", type=int, default=None, help="Multicast requests per second.")
 @click.option("--monthly-quota", type=int, default=None, help="Messages per month.")
-def fake_line(host: str, port: int, multicast_rate_limit: int | None, monthly_quota: int | None) -> None:
+@click.option("--open-audience", is_flag=True, help="Treat every well-formed user ID as a friend (load tests).")
+@click.option("--lean", is_flag=True, help="Keep counters (GET /_fake/stats), not every request (load tests).")
+def fake_line(host: str, port: int, multicast_rate_limit: int | None, monthly_quota: int | None,
+              open_audience: bool, lean: bool) -> None:
     """Serve the fake LINE platform on loopback (tests and the demo only; never production)."""
     from linecomm.line.fake import serve as serve_fake
 
@@ -181,6 +255,8 @@ def fake_line(host: str, port: int, multicast_rate_limit: int | None, monthly_qu
         login_channel_id=settings.line_login_channel_id or "1234567890",
         multicast_rate_limit=multicast_rate_limit,
         monthly_quota=monthly_quota,
+        open_audience=open_audience,
+        lean=lean,
     )
 
 
@@ -223,6 +299,10 @@ def simulate(action: str, value: str, user_id: str, url: str, fake_url: str | No
     if delivery.status != 200:
         sys.exit(1)
 
+
+from linecomm.pushes.cli import push  # noqa: E402  (commands are registered after main exists)
+
+main.add_command(push)
 
 if __name__ == "__main__":
     main()

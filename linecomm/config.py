@@ -62,6 +62,14 @@ class Settings:
     sweep_grace_seconds: float = 30.0
     embedded_workers: int = 2
     webhook_path: str = "/webhooks/line"
+    # Push delivery engine (linecomm.pushes): how fast, how wide, how long a claim on a batch lasts.
+    push_batch_size: int = 500  # recipients per multicast request (LINE allows at most 500)
+    push_rate_per_second: int = 200  # LINE's multicast limit per channel, shared by every worker
+    push_lanes: int = 2  # jobs working one delivery at a time (the embedded queue uses one)
+    push_threads: int = 4  # sender threads in each of those jobs
+    push_lease_seconds: float = 30.0  # a claimed batch is another worker's to retry after this
+    push_stall_seconds: float = 30.0  # a sending delivery with no heartbeat this long is resumed
+    push_slice_seconds: float = 20.0  # a job hands its delivery back to the queue after this
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -83,6 +91,15 @@ class Settings:
             queue_name=e.get("LINECOMM_QUEUE", "linecomm"),
             privacy_notice_version=e.get("PRIVACY_NOTICE_VERSION", "2026-11"),
             privacy_notice_url=e.get("PRIVACY_NOTICE_URL", "https://example.com/privacy"),
+            line_timeout_seconds=float(e.get("LINE_TIMEOUT_SECONDS", "10")),
+            sweep_interval_seconds=float(e.get("LINECOMM_SWEEP_INTERVAL", "60")),
+            push_batch_size=int(e.get("LINECOMM_PUSH_BATCH_SIZE", "500")),
+            push_rate_per_second=int(e.get("LINECOMM_PUSH_RATE", "200")),
+            push_lanes=int(e.get("LINECOMM_PUSH_LANES", "2")),
+            push_threads=int(e.get("LINECOMM_PUSH_THREADS", "4")),
+            push_lease_seconds=float(e.get("LINECOMM_PUSH_LEASE_SECONDS", "30")),
+            push_stall_seconds=float(e.get("LINECOMM_PUSH_STALL_SECONDS", "30")),
+            push_slice_seconds=float(e.get("LINECOMM_PUSH_SLICE_SECONDS", "20")),
         ).resolved()
 
     def resolved(self) -> Settings:
@@ -109,6 +126,12 @@ class Settings:
         """Refuse configurations that must never run in production."""
         if self.env not in ENVIRONMENTS:
             raise ConfigError(f"LINECOMM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}")
+        if not 1 <= self.push_batch_size <= 500:
+            raise ConfigError(
+                f"LINECOMM_PUSH_BATCH_SIZE must be 1 to 500 (LINE's multicast limit), not {self.push_batch_size}"
+            )
+        if self.push_rate_per_second < 1 or self.push_lanes < 1 or self.push_threads < 1:
+            raise ConfigError("LINECOMM_PUSH_RATE, LINECOMM_PUSH_LANES and LINECOMM_PUSH_THREADS must be at least 1")
         if self.env != "production":
             return
         problems = []

@@ -1,9 +1,10 @@
 """Engine, session factory and the declarative Base (with a constraint naming convention)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -11,10 +12,11 @@ from sqlalchemy import (
     DateTime,
     Engine,
     MetaData,
-    String,
     Table,
+    Text,
     bindparam,
     cast,
+    column,
     create_engine,
     event,
     func,
@@ -127,41 +129,52 @@ def insert_rows_ignoring_conflicts(
     session: Session, table: Table, rows: Sequence[dict[str, Any]], index_elements: list[str], returning: str
 ) -> list[Any]:
     """Insert `rows` (dicts with the same keys) with ON CONFLICT DO NOTHING; return column `returning` of
-    the rows actually inserted (unordered).
+    the rows actually inserted (in no particular order).
 
-    On PostgreSQL the rows travel as one array per column through unnest(): the statement's text is the same
-    whatever the number of rows, so psycopg converts it once (it does not cache statements with more than 50
-    parameters, and a multi-row VALUES list has one per cell) and the server prepares and plans it once
-    per connection. Other databases get a multi-row INSERT."""
+    On PostgreSQL the rows travel as one JSON document expanded by json_to_recordset(), so the statement's
+    text is the same whatever the number of rows: psycopg converts it once (it does not cache statements
+    with over 50 parameters, and a multi-row VALUES list has one per cell) and the server prepares it once
+    per connection. Values go through the columns' bind processing first, as they would in a VALUES list;
+    PostgreSQL converts them to the column types with the same checks. Other databases get a multi-row
+    INSERT."""
     if not rows:
         return []
     if dialect_name(session) != "postgresql":
         stmt = insert_ignoring_conflicts(session, table, index_elements).returning(table.c[returning])
         return list(session.scalars(stmt, list(rows)).all())
     columns = tuple(rows[0])
-    stmt = _unnest_insert(table, columns, tuple(index_elements), returning)
-    params = {f"unnest_{name}": [row[name] for row in rows] for name in columns}
-    return list(session.scalars(stmt, params).all())
+    stmt, processors = _json_recordset_insert(
+        table, columns, tuple(index_elements), returning, session.get_bind().dialect
+    )
+    records = [{name: (process(row[name]) if process else row[name]) for name, process in processors} for row in rows]
+    document = json.dumps(records, ensure_ascii=False, separators=(",", ":"), default=_json_value)
+    return list(session.scalars(stmt, {"rows": document}).all())
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()  # datetimes arrive aware (UTCDateTime refuses naive ones); the offset is kept
+    raise TypeError(f"cannot pass {type(value).__name__} through json_to_recordset")
 
 
 @lru_cache(maxsize=64)
-def _unnest_insert(table: Table, columns: tuple[str, ...], index_elements: tuple[str, ...], returning: str) -> Any:
-    """INSERT INTO table (columns) SELECT * FROM unnest(array, ...) ON CONFLICT (...) DO NOTHING RETURNING ..."""
-    arrays = []
-    for name in columns:
-        column_type = table.c[name].type
-        # An unbounded element type, so an over-long value fails the INSERT as it would in a VALUES list
-        # (a cast to varchar(n)[] would silently cut it).
-        element_type = String() if type(column_type) is String else column_type
-        array_type = postgresql.ARRAY(element_type)
-        arrays.append(cast(bindparam(f"unnest_{name}", type_=array_type), array_type))
-    rows = func.unnest(*arrays).table_valued(*columns).render_derived()
-    return (
+def _json_recordset_insert(
+    table: Table, columns: tuple[str, ...], index_elements: tuple[str, ...], returning: str, dialect: Any
+) -> tuple[Any, list[tuple[str, Any]]]:
+    """The statement (INSERT INTO t (cols) SELECT cols FROM json_to_recordset(:rows) AS r(col type, ...)
+    ON CONFLICT DO NOTHING RETURNING ...) and each column's bind processor (None when it has none)."""
+    source = (
+        func.json_to_recordset(cast(bindparam("rows", type_=Text), postgresql.JSON))
+        .table_valued(*(column(name, table.c[name].type) for name in columns))
+        .render_derived(with_types=True)
+    )
+    stmt = (
         postgresql.insert(table)
-        .from_select(list(columns), select(*(rows.c[name] for name in columns)))
+        .from_select(list(columns), select(*(source.c[name] for name in columns)))
         .on_conflict_do_nothing(index_elements=list(index_elements))
         .returning(table.c[returning])
     )
+    return stmt, [(name, table.c[name].type.bind_processor(dialect)) for name in columns]
 
 
 def dialect_name(session: Session) -> str:

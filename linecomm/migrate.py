@@ -14,7 +14,8 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    # "heads": apply every branch (pushes 0003 and staff 0002 both follow 0001 until they are re-chained).
     command.upgrade(alembic_config(database_url), revision)
 
 
@@ -30,6 +31,7 @@ def current(database_url: str) -> str | None:
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()  # one per branch until re-chained
+            return ", ".join(sorted(heads)) or None
     finally:
         engine.dispose()

@@ -1,16 +1,56 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
+from linecomm.audit.models import AuditEntry
 from linecomm.db import Base
-from linecomm.members.models import Consent, InviteCode, InviteRedemption, Member
+from linecomm.members.models import Consent, InviteCode, InviteRedemption, Member, MemberTag, Tag
+from linecomm.moderation.models import (
+    ContentDecision,
+    ContentItem,
+    ContentReport,
+    MemberSanction,
+    ModerationPolicy,
+    NgWord,
+)
 from linecomm.outbox.models import OutboundMessage
+from linecomm.pushes.models import (
+    Delivery,
+    DeliveryBatch,
+    PushPolicy,
+    StepMessage,
+    TestRecipient,
+    ThemePost,
+)
+from linecomm.staff.models import LoginAttempt, StaffUser
+from linecomm.themes.models import AnswerImage, ThemeAnswer, ThemeReaction, ThemeVote
 from linecomm.webhooks.models import ChatGroup, WebhookEvent
 
 __all__ = [
+    "AnswerImage",
+    "AuditEntry",
     "Base",
     "ChatGroup",
     "Consent",
+    "ContentDecision",
+    "ContentItem",
+    "ContentReport",
+    "Delivery",
+    "DeliveryBatch",
     "InviteCode",
     "InviteRedemption",
+    "LoginAttempt",
     "Member",
+    "MemberSanction",
+    "MemberTag",
+    "ModerationPolicy",
+    "NgWord",
     "OutboundMessage",
+    "PushPolicy",
+    "StaffUser",
+    "StepMessage",
+    "Tag",
+    "TestRecipient",
+    "ThemeAnswer",
+    "ThemePost",
+    "ThemeReaction",
+    "ThemeVote",
     "WebhookEvent",
 ]

@@ -190,14 +190,18 @@ class RedisJobQueue:
         from rq import Retry
 
         try:
-            self.queue.enqueue(
-                func,
-                *args,
-                job_id=job_id,
-                result_ttl=0,
-                failure_ttl=7 * 86400,
-                retry=Retry(max=3, interval=[2, 10, 60]),
-            )
+            # One MULTI/EXEC round trip: without a pipeline RQ sends two (queue registry, then job + push).
+            with self.redis.pipeline() as pipe:
+                self.queue.enqueue(
+                    func,
+                    *args,
+                    job_id=job_id,
+                    result_ttl=0,
+                    failure_ttl=7 * 86400,
+                    retry=Retry(max=3, interval=[2, 10, 60]),
+                    pipeline=pipe,
+                )
+                pipe.execute()
         except Exception as exc:
             raise QueueUnavailable(str(exc)) from exc
 

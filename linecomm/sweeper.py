@@ -22,6 +22,7 @@ BATCH = 100
 class SweepResult:
     events: int
     messages: int
+    deliveries: int = 0  # push deliveries opened or restarted (linecomm.pushes.jobs.sweep)
 
 
 def sweep(rt: Runtime, grace_seconds: float | None = None, include_failed: bool = False) -> SweepResult:
@@ -49,7 +50,18 @@ def sweep(rt: Runtime, grace_seconds: float | None = None, include_failed: bool 
         rt.queue.enqueue(outbox.DELIVER_JOB, message_ids[i : i + BATCH])
     if event_ids or message_ids:
         log.info("sweeper re-enqueued %d event(s) and %d message(s)", len(event_ids), len(message_ids))
-    return SweepResult(len(event_ids), len(message_ids))
+    return SweepResult(len(event_ids), len(message_ids), _sweep_pushes(rt))
+
+
+def _sweep_pushes(rt: Runtime) -> int:
+    """Due posts and step runs, and deliveries whose worker died; a failure here never stops the rest."""
+    from linecomm.pushes import jobs as pushes
+
+    try:
+        return pushes.sweep(rt)
+    except Exception:
+        log.warning("push sweep failed; trying again next interval", exc_info=True)
+        return 0
 
 
 def sweep_job() -> None:

@@ -43,11 +43,12 @@ def build_app(
 
         schedule_embedded_sweeps(runtime)
 
-    from linecomm import health
+    from linecomm import admin, health
     from linecomm.webhooks import views as webhook_views
 
     app.register_blueprint(health.bp)
     app.register_blueprint(webhook_views.bp)
+    admin.init_app(app, settings)
     if settings.is_demo or settings.env == "development":
         from linecomm.demo import views as demo_views
 

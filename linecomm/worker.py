@@ -3,29 +3,54 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from linecomm.config import Settings
+from linecomm.queue import RedisJobQueue
 from linecomm.runtime import Runtime, set_process_default
 
 log = logging.getLogger(__name__)
 
 
 def _sweep_forever(rt: Runtime, stop: threading.Event) -> None:
+    """Sweep once at start (a worker started after a crash picks up what the dead one left, without
+    waiting a full interval), then every interval. RQ's own recovery of abandoned jobs is not relied on:
+    the rows in the database say what is unfinished."""
     from linecomm.sweeper import sweep
 
-    while not stop.wait(rt.settings.sweep_interval_seconds):
+    while True:
         try:
             sweep(rt)
         except Exception:
             log.warning("sweep failed; trying again next interval", exc_info=True)
+        if stop.wait(rt.settings.sweep_interval_seconds):
+            return
+
+
+def _work(rt: Runtime, burst: bool) -> bool:
+    """Run RQ's worker loop. RQ gives up when Redis vanishes while it records a finished job; a Redis
+    restart should not take the worker down with it (the sweeper thread, which finds what the restart
+    lost, lives in this process), so a long-running worker starts RQ's loop again once Redis answers."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from rq import SimpleWorker
+
+    assert isinstance(rt.queue, RedisJobQueue)
+    pause = 1.0
+    while True:
+        try:
+            worker = SimpleWorker([rt.queue.queue], connection=rt.queue.redis)
+            return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+        except (RedisConnectionError, RedisTimeoutError):
+            if burst:
+                raise
+            log.warning("lost Redis; starting the worker loop again in %.0f s", pause, exc_info=True)
+            time.sleep(pause)
+            pause = min(pause * 2, 30.0)
 
 
 def run_worker(settings: Settings, burst: bool = False) -> bool:
     """Work the queue until stopped (or, with `burst`, until it is empty). Returns RQ's result."""
-    from rq import SimpleWorker
-
-    from linecomm.queue import RedisJobQueue
-
     settings.check()
     if not settings.redis_url:
         raise SystemExit("REDIS_URL is not set: without Redis, jobs run inside the web process")
@@ -36,8 +61,7 @@ def run_worker(settings: Settings, burst: bool = False) -> bool:
     if not burst:
         threading.Thread(target=_sweep_forever, args=(rt, stop), name="linecomm-sweeper", daemon=True).start()
     try:
-        worker = SimpleWorker([rt.queue.queue], connection=rt.queue.redis)
-        return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+        return _work(rt, burst)
     finally:
         stop.set()
         set_process_default(None)

@@ -15,6 +15,7 @@ from linebot.v3.messaging import (
     PushMessageRequest,
     ReplyMessageRequest,
 )
+from linebot.v3.messaging import Message as SdkMessage
 from linebot.v3.messaging.exceptions import ApiException
 
 from linecomm.line.client import (
@@ -66,6 +67,19 @@ def translate(exc: Exception) -> LineError:
     return LineRetryable(f"{type(exc).__name__}: {exc}")
 
 
+class _MulticastBody(MulticastRequest):
+    """A MulticastRequest for up to 500 user IDs we have just checked ourselves. The messages still go
+    through the SDK's models; the IDs skip pydantic's per-item validation and serialisation, which cost
+    more CPU than the rest of the request put together (a push to a million members is 2,000 of these
+    at LINE's 200 requests a second). The JSON is the same as MulticastRequest.to_dict() gives."""
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"to": list(self.to), "messages": [m.to_dict() for m in self.messages]}
+        if self.notification_disabled is not None:
+            body["notificationDisabled"] = self.notification_disabled
+        return body
+
+
 class SdkLineClient:
     """Talks to LINE (or the fake platform) at `api_base_url` through line-bot-sdk v3."""
 
@@ -98,9 +112,9 @@ class SdkLineClient:
 
     def multicast(self, to: list[str], messages: list[Message], retry_key: str) -> str | None:
         check_messages(messages)
-        if not 1 <= len(to) <= MAX_MULTICAST_RECIPIENTS:
-            raise ValueError(f"multicast takes 1 to {MAX_MULTICAST_RECIPIENTS} recipients")
-        request = MulticastRequest.from_dict({"to": to, "messages": messages})
+        if not 1 <= len(to) <= MAX_MULTICAST_RECIPIENTS or not all(isinstance(u, str) and u for u in to):
+            raise ValueError(f"multicast takes 1 to {MAX_MULTICAST_RECIPIENTS} user IDs")
+        request = _MulticastBody.construct(to=list(to), messages=[SdkMessage.from_dict(m) for m in messages])
         response = self._call(self._api.multicast_with_http_info, request, x_line_retry_key=retry_key)
         return _header(response.headers, "x-line-request-id")
 

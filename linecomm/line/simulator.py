@@ -48,6 +48,16 @@ def text_event(user_id: str, text: str, reply_token: str | None = None) -> dict[
     return _base("message", user_id, reply_token or uuid.uuid4().hex, message=message)
 
 
+def image_event(user_id: str, message_id: str | None = None, reply_token: str | None = None,
+                image_set: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A photo sent in chat; its bytes are fetched from the content API by message id."""
+    message: dict[str, Any] = {"id": message_id or str(uuid.uuid4().int)[:18], "type": "image",
+                               "contentProvider": {"type": "line"}, "quoteToken": uuid.uuid4().hex}
+    if image_set:
+        message["imageSet"] = image_set
+    return _base("message", user_id, reply_token or uuid.uuid4().hex, message=message)
+
+
 def postback_event(user_id: str, data: str, reply_token: str | None = None) -> dict[str, Any]:
     return _base("postback", user_id, reply_token or uuid.uuid4().hex, postback={"data": data})
 
@@ -124,6 +134,9 @@ class SimulatedUser:
 
     def say(self, text: str) -> Delivery:
         return self._send(text_event(self.user_id, text, self._reply_token()))
+
+    def send_image(self, message_id: str | None = None, image_set: dict[str, Any] | None = None) -> Delivery:
+        return self._send(image_event(self.user_id, message_id, self._reply_token(), image_set))
 
     def tap(self, data: str) -> Delivery:
         return self._send(postback_event(self.user_id, data, self._reply_token()))

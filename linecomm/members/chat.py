@@ -7,7 +7,10 @@ from linecomm.line.client import LineError
 from linecomm.members import copy, service
 from linecomm.members.invites import CodeCheck
 from linecomm.members.models import JoinStep, Member, MemberStatus
+from linecomm.moderation import chat as moderation_chat
+from linecomm.moderation import sanctions as moderation_sanctions
 from linecomm.text.normalise import keyword_key
+from linecomm.themes import chat as theme_chat
 from linecomm.webhooks.context import EventContext
 
 log = logging.getLogger(__name__)
@@ -66,7 +69,10 @@ def on_message(ctx: EventContext) -> None:
         if member.status == MemberStatus.JOINING:
             ctx.reply(copy.join_step_reminder(member.join_step or ""))
         elif member.is_member:
-            ctx.reply(copy.member_thanks())
+            if not theme_chat.try_answer(ctx, member):  # an image answering a theme post
+                ctx.reply(copy.member_thanks())
+        elif member.status == MemberStatus.SUSPENDED:
+            ctx.reply(moderation_sanctions.suspended_notice(ctx.session, member))  # says why
         else:
             ctx.reply(copy.guest_guidance())
         return
@@ -80,9 +86,10 @@ def on_message(ctx: EventContext) -> None:
     elif key in LEAVE_KEYWORDS:
         _ask_leave(ctx, member)
     elif member.is_member:
-        ctx.reply(copy.member_thanks())
+        if not theme_chat.try_answer(ctx, member):  # an answer to the theme post open for them
+            ctx.reply(copy.member_thanks())
     elif member.status == MemberStatus.SUSPENDED:
-        ctx.reply(copy.suspended())
+        ctx.reply(moderation_sanctions.suspended_notice(ctx.session, member))  # says why
     else:
         ctx.reply(copy.guest_guidance())
 
@@ -156,6 +163,10 @@ def on_postback(ctx: EventContext) -> None:
             ctx.reply(copy.left())
         elif not member.is_member:
             ctx.reply(copy.not_a_member())
+    elif action == "report":
+        moderation_chat.on_report(ctx, member)
+    elif action in theme_chat.THEME_ACTIONS:
+        theme_chat.on_postback(ctx, member)
     elif action == "leave_cancel":
         if member.leave_requested_at is not None:
             member.leave_requested_at = None

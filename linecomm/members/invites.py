@@ -148,3 +148,16 @@ def redeem(
     session.flush()
     session.refresh(code)
     return CodeCheck.OK, code
+
+
+def disable(session: Session, raw: str, now: datetime | None = None) -> InviteCode:
+    """Stop a code from being redeemed (members who joined with it stay). Raises ValueError when there
+    is no such code or it is already disabled."""
+    code = find(session, raw)
+    if code is None:
+        raise ValueError("no such invite code")
+    if code.disabled_at is not None:
+        raise ValueError(f"the code {code.code} is already disabled")
+    code.disabled_at = now or utcnow()
+    session.flush()
+    return code

@@ -17,6 +17,7 @@ class MemberStatus:
     MEMBER = "member"
     LEFT = "left"  # left the community (退会); data kept until deleted
     SUSPENDED = "suspended"
+    DELETED = "deleted"  # personal data erased on request (APPI); the row stays for aggregate counts
 
 
 class JoinStep:
@@ -97,3 +98,27 @@ class Consent(Base):
 
 
 Index("ix_members_status_joined", Member.status, Member.joined_at)
+
+
+class Tag(Base):
+    """A label marketers put on members; segments for pushes and surveys are built on tags."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class MemberTag(Base):
+    __tablename__ = "member_tags"
+
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True)
+    tagged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# Keyset pagination of filtered member lists walks these newest-id-first.
+Index("ix_members_status_id", Member.status, Member.id)
+Index("ix_members_cohort_id", Member.cohort, Member.id)

@@ -11,7 +11,7 @@ from typing import Any
 from linebot.v3.webhooks import Event
 from sqlalchemy.orm import Session
 
-from linecomm.db import insert_ignoring_conflicts, utcnow
+from linecomm.db import insert_rows_ignoring_conflicts, utcnow
 from linecomm.queue import enqueue_after_commit
 from linecomm.timezones import from_line_timestamp
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
@@ -113,10 +113,9 @@ def store_events(session: Session, events: list[dict[str, Any]]) -> StoredBody:
     rows = {}
     for event in events:  # a body that repeats an id stores it once
         rows.setdefault(event["webhookEventId"], _row(event, now))
-    stmt = insert_ignoring_conflicts(session, WebhookEvent.__table__, ["webhook_event_id"]).returning(
-        WebhookEvent.__table__.c.id
+    new_ids = sorted(
+        insert_rows_ignoring_conflicts(session, WebhookEvent.__table__, list(rows.values()), ["webhook_event_id"], "id")
     )
-    new_ids = sorted(session.scalars(stmt, list(rows.values())).all())
     if new_ids:
         enqueue_after_commit(session, HANDLE_JOB, new_ids)
     return StoredBody(len(events), new_ids)

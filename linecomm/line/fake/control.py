@@ -79,6 +79,9 @@ def control_routes(fake: FakeLinePlatform) -> list[tuple[str, str, Any]]:
         fake.set_multicast_rate_limit(_body(request).get("multicast"))
         return Reply(200, {})
 
+    def stats(request: Request) -> Reply:
+        return Reply(200, fake.stats())
+
     def content(request: Request, message_id: str) -> Reply:
         fake.add_content(message_id, request.get_data(cache=True),
                          content_type=request.content_type or "application/octet-stream")
@@ -97,4 +100,5 @@ def control_routes(fake: FakeLinePlatform) -> list[tuple[str, str, Any]]:
         ("/_fake/quota", "POST", quota),
         ("/_fake/rate-limit", "POST", rate_limit),
         ("/_fake/content/<message_id>", "POST", content),
+        ("/_fake/stats", "GET", stats),
     ]

@@ -22,6 +22,7 @@ RETRYABLE_KINDS = frozenset({"push", "multicast", "narrowcast", "broadcast"})
 RATE_LIMITED = "The API rate limit has been exceeded. Try again later."
 MONTHLY_LIMIT = "You have reached your monthly limit."
 NOT_FOUND = "Not found"
+USER_ID_PATTERN = re.compile(r"U[0-9a-f]{32}")
 UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -150,7 +151,8 @@ def _recipients(state: ChannelState, kind: str, body: dict[str, Any]) -> tuple[l
         seen: set[str] = set()
         recipients = []
         for user_id in body["to"]:
-            if user_id in state.users and user_id not in seen:
+            friend = user_id in state.users or (state.open_audience and USER_ID_PATTERN.fullmatch(user_id))
+            if friend and user_id not in seen:
                 seen.add(user_id)
                 recipients.append(user_id)
         return recipients, None

@@ -38,11 +38,13 @@ class FakeLinePlatform:
                  multicast_rate_limit: int | None = None, monthly_quota: int | None = None, *,
                  login_channel_secret: str = DEFAULT_LOGIN_CHANNEL_SECRET,
                  reply_token_ttl: float = REPLY_TOKEN_TTL,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 open_audience: bool = False, lean: bool = False) -> None:
         self._state = ChannelState(
             channel_access_token=channel_access_token, login_channel_id=login_channel_id,
             login_channel_secret=login_channel_secret, multicast_rate_limit=multicast_rate_limit,
             monthly_quota=monthly_quota, reply_token_ttl=reply_token_ttl, clock=clock)
+        self._state.open_audience, self._state.lean = open_audience, lean
         self._app = FakeLineApp(self._state, control_routes(self))
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -109,6 +111,18 @@ class FakeLinePlatform:
         "reply"|"push"|"multicast"|"broadcast"|"narrowcast"|"user", "messages": [...] or "event": {...},
         "at": ISO 8601}`."""
         return self._state.conversation(user_id)
+
+    def stats(self) -> dict[str, Any]:
+        """Counters that stay cheap at a million recipients: requests by method, path and status, and
+        deliveries (`recipients.deliveries` above `recipients.distinct` means someone got one twice)."""
+        with self._state.lock:
+            answered: dict[str, dict[str, int]] = {}
+            for (method, path, status), n in sorted(self._state.answered.items()):
+                answered.setdefault(f"{method} {path}", {})[str(status)] = n
+            delivered = dict(self._state.delivered)
+            return {"requests": answered, "delivered": delivered,
+                    "recipients": {"deliveries": sum(delivered.values()),
+                                   "distinct": len(self._state.recipients_seen)}}
 
     def messages_to(self, user_id: str) -> list[dict[str, Any]]:
         """Every message object delivered to this user (reply, push, multicast, ...), in order."""
@@ -177,10 +191,12 @@ class FakeLinePlatform:
 
 
 def serve(host: str, port: int, channel_access_token: str, login_channel_id: str,
-          multicast_rate_limit: int | None = None, monthly_quota: int | None = None) -> None:
+          multicast_rate_limit: int | None = None, monthly_quota: int | None = None,
+          open_audience: bool = False, lean: bool = False) -> None:
     """Run a fake LINE platform in the foreground until interrupted (for `linecomm fake-line`)."""
     fake = FakeLinePlatform(channel_access_token=channel_access_token, login_channel_id=login_channel_id,
-                            multicast_rate_limit=multicast_rate_limit, monthly_quota=monthly_quota)
+                            multicast_rate_limit=multicast_rate_limit, monthly_quota=monthly_quota,
+                            open_audience=open_audience, lean=lean)
 
     def announce(url: str) -> None:
         print(f"Fake LINE platform on {url} (control endpoints under {url}/_fake/)", flush=True)

@@ -102,9 +102,10 @@ class FakeLineApp:
         reply = self._apply_fault(request.method, request.path)
         if reply is None:
             reply = self._answer(request, request_id, body, headers, query)
+        lean = state.lean  # counting only: skip parsing the body a second time
         state.record(RecordedRequest(
-            method=request.method, path=request.path, query=query, headers=headers, body=body,
-            json=_maybe_json(body), status=reply.status,
+            method=request.method, path=request.path, query=query, headers=headers, body=b"" if lean else body,
+            json=None if lean else _maybe_json(body), status=reply.status,
             response_json=reply.json if reply.data is None else None, at=arrived, request_id=request_id))
         return reply
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -46,6 +46,10 @@ class ChannelState:
         self.monthly_quota = monthly_quota
         self.reply_token_ttl = reply_token_ttl
         self.clock = clock
+        # For load tests: any well-formed user ID counts as a friend of the channel, and `lean` keeps
+        # counters instead of every request and conversation (a million recipients stay cheap).
+        self.open_audience = False
+        self.lean = False
         self.users: dict[str, dict[str, Any]] = {}
         self.contents: dict[str, tuple[bytes, str]] = {}
         self._next_message_id = FIRST_MESSAGE_ID
@@ -64,6 +68,9 @@ class ChannelState:
             self.multicast_window: deque[float] = deque()
             self.usage: dict[str, int] = defaultdict(int)
             self.left_chats: set[str] = set()
+            self.answered: Counter[tuple[str, str, int]] = Counter()  # (method, path, status) -> requests
+            self.delivered: Counter[str] = Counter()  # via -> recipients delivered to
+            self.recipients_seen: set[str] = set()  # every chat anything was delivered to
 
     # --- time -------------------------------------------------------------------------------------
 
@@ -82,9 +89,11 @@ class ChannelState:
     # --- recording and faults ---------------------------------------------------------------------
 
     def record(self, request: RecordedRequest) -> None:
-        """Remember one handled request."""
+        """Remember one handled request (in lean mode, only count it)."""
         with self.lock:
-            self.requests.append(request)
+            self.answered[(request.method, request.path, request.status)] += 1
+            if not self.lean:
+                self.requests.append(request)
 
     def add_fault(self, fault: Fault) -> None:
         """Queue a fault; faults are matched in the order they were added."""
@@ -196,7 +205,9 @@ class ChannelState:
                 if message.get("type") in QUOTABLE_TYPES:
                     entry["quoteToken"] = secrets.token_urlsafe(48)
                 sent.append(entry)
-            for chat_id in chat_ids:
+            self.delivered[via] += len(chat_ids)
+            self.recipients_seen.update(chat_ids)
+            for chat_id in chat_ids if not self.lean else ():
                 self.conversations[chat_id].append({
                     "direction": "out", "via": via, "messages": messages, "at": at, "requestId": request_id,
                 })

@@ -1,0 +1,300 @@
+"""Worker benchmark: how many simple events per second `linecomm worker` processes (RQ SimpleWorker, no
+fork per job) take from the inbox to a reply delivered by the fake LINE platform.
+
+    .venv/bin/python bench/run_worker_bench.py [--events 10000] [--workers 2] [--quick]
+
+The inbox is filled first (signed-body-shaped events stored by linecomm's own ingest code, one RQ job per
+10-event body, as the webhook does), with worker processes already started and idle; then the jobs are
+enqueued and the clock runs until every event is handled and every reply has been sent.
+See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import bodies
+from cpu_usage import CpuSnapshot, process_tree, usage_between, wait_for_quiet
+from environment import (
+    ACCESS_TOKEN,
+    LOGIN_CHANNEL,
+    QUEUE_NAME,
+    REPO,
+    VENV_BIN,
+    app_environment,
+    load_average,
+    machine,
+    pg_version,
+    scratch_database,
+    scratch_redis,
+)
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import sessionmaker
+
+from linecomm.db import make_engine, transaction
+from linecomm.line.fake import FakeLinePlatform
+from linecomm.outbox.models import OutboundMessage
+from linecomm.queue import RedisJobQueue
+from linecomm.webhooks import ingest
+from linecomm.webhooks.models import WebhookEvent
+
+# A follow and then a message from each user, in the same body (so in the same job, in order).
+MIX = ("follow", "message") * (bodies.EVENTS_PER_BODY // 2)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--events", type=int, default=None, help="events to process (default 3000; 500 with --quick)")
+    p.add_argument("--quick", action="store_true", help="a small run: a smoke test of the benchmark, not a figure")
+    p.add_argument("--workers", type=int, default=2, help="`linecomm worker` processes")
+    p.add_argument("--quiet-wait", type=float, default=120.0,
+                   help="wait up to this many seconds for an idle machine before measuring")
+    p.add_argument("--profile", action="store_true",
+                   help="sample the workers with py-spy (pip install py-spy) into --logs/py-spy-worker-N.txt")
+    p.add_argument("--logs", type=Path, default=None, help="keep the workers' logs in this folder")
+    p.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
+    args = p.parse_args(argv)
+    if args.events is None:
+        args.events = 500 if args.quick else 3000
+    args.events -= args.events % bodies.EVENTS_PER_BODY
+    return args
+
+
+def fill_inbox(db_url: str, fake: FakeLinePlatform, events: int) -> list[list[int]]:
+    """Store `events` new events (users who follow, then say hello) and return the inbox ids per body.
+    The rows are stored by ingest.store_events, as the webhook stores them, but nothing is enqueued yet:
+    these sessions are not bound to a queue."""
+    engine = make_engine(db_url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    users: dict[tuple[int, int], str] = {}
+
+    def user_of(body: int, n: int) -> str:
+        key = (body, n // 2)
+        if key not in users:
+            users[key] = f"U{body:016x}{n // 2:016x}"
+            fake.add_user(users[key], f"ベンチ {body}-{n // 2}")
+        return users[key]
+
+    jobs = []
+    try:
+        for index in range(events // bodies.EVENTS_PER_BODY):
+            body = bodies.make_body("WORK", 0, index, mix=MIX, user_of=user_of, reply_token_for=fake.issue_reply_token)
+            with transaction(factory) as session:
+                stored = ingest.store_events(session, ingest.parse_body(body))
+            jobs.append(stored.new_ids)
+    finally:
+        engine.dispose()
+    return jobs
+
+
+def start_workers(count: int, env: dict[str, str], logs: Path) -> list[subprocess.Popen[bytes]]:
+    procs = []
+    for n in range(count):
+        log = (logs / f"worker-{n}.log").open("wb")
+        procs.append(subprocess.Popen([str(VENV_BIN / "linecomm"), "worker"], env=env, cwd=str(REPO), stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True))
+    return procs
+
+
+def wait_for_workers(redis_url: str, count: int, procs: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
+    from redis import Redis
+    from rq import Worker
+
+    client = Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while len(Worker.all(connection=client)) < count:
+            for proc in procs:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"a worker exited with {proc.returncode} before starting")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workers did not register with RQ in time")
+            time.sleep(0.1)
+    finally:
+        client.close()
+
+
+def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)  # RQ's warm shutdown: finish the current job, then exit
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def counts(engine: Any) -> tuple[int, int]:
+    """(inbox rows still pending, outbound messages still pending)."""
+    with engine.connect() as conn:
+        inbox = conn.execute(text("SELECT count(*) FROM webhook_events WHERE status = 'pending'")).scalar_one()
+        outbox = conn.execute(text("SELECT count(*) FROM outbound_messages WHERE status = 'pending'")).scalar_one()
+    return inbox, outbox
+
+
+def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    logs = args.logs or work
+    fake = FakeLinePlatform(channel_access_token=ACCESS_TOKEN, login_channel_id=LOGIN_CHANNEL,
+                            reply_token_ttl=3600)
+    fake_url = fake.start()
+    try:
+        with scratch_database() as db_url, scratch_redis() as redis_url:
+            db_name = db_url.rsplit("/", 1)[1]
+            env = app_environment(db_url, redis_url, fake_url)
+            env["LINECOMM_SWEEP_INTERVAL"] = "3600"  # no sweep in the middle of the measurement
+            print(f"starting {args.workers} `linecomm worker` processes ...")
+            procs = start_workers(args.workers, env, logs)
+            try:
+                wait_for_workers(redis_url, args.workers, procs)
+                quiet = "not checked"
+                if args.quiet_wait > 0:  # before storing: the events' reply tokens are good for 50 s from then
+                    found, busy = wait_for_quiet(args.quiet_wait)
+                    quiet = f"{'idle' if found else 'BUSY'} before the run ({100 * busy:.0f}% of CPU busy)"
+                    print(f"  machine {quiet}")
+                started = time.monotonic()
+                print(f"storing {args.events} events in the inbox ...")
+                jobs = fill_inbox(db_url, fake, args.events)
+                print(f"  stored in {time.monotonic() - started:.1f} s; {len(jobs)} jobs of {bodies.EVENTS_PER_BODY}")
+                queue = RedisJobQueue(redis_url, QUEUE_NAME)
+                engine = create_engine(db_url)
+                profilers = [
+                    subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--pid", str(proc.pid), "--nonblocking",
+                                      "--gil", "--rate", "200", "--format", "raw",
+                                      "--output", str(logs / f"py-spy-worker-{n}.txt")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    for n, proc in enumerate(procs)
+                ] if args.profile else []
+                before = CpuSnapshot.take()
+                t0 = time.time()
+                for ids in jobs:
+                    queue.enqueue(ingest.HANDLE_JOB, ids)
+                enqueued = time.time() - t0
+                deadline = time.monotonic() + max(120, args.events / 20)
+                while True:
+                    pending_inbox, pending_outbox = counts(engine)
+                    if pending_inbox == 0 and pending_outbox == 0:
+                        break
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f"gave up: {pending_inbox} events and {pending_outbox} messages still pending")
+                    time.sleep(0.05)
+                wall = time.time() - t0
+                after = CpuSnapshot.take()
+                for profiler in profilers:
+                    profiler.send_signal(signal.SIGINT)
+                    profiler.wait(timeout=60)
+                queue.close()
+                pids = {pid for proc in procs for pid in process_tree(proc.pid, after.processes)}
+                cpu = usage_between(before, after, _classify(pids, db_name))
+                check = verify(engine, fake, args.events, t0)
+                engine.dispose()
+            finally:
+                stop_workers(procs)
+    finally:
+        fake.stop()
+    window = check.pop("window_s")
+    return {
+        "events": args.events, "workers": args.workers, "jobs": len(jobs), "enqueue_s": enqueued,
+        "wall_s": wall, "window_s": window, "events_per_s": args.events / window,
+        "cpu": cpu, "check": check, "quiet_start": quiet,
+    }
+
+
+def _classify(worker_pids: set[int], db_name: str):  # type: ignore[no-untyped-def]
+    me = os.getpid()
+
+    def classify(pid: int, name: str, ppid: int) -> str | None:
+        if pid in worker_pids:
+            return "linecomm workers"
+        if pid == me:
+            return "fake LINE + runner"
+        if name == "postgres":
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                cmdline = b""
+            return "postgres (bench db)" if db_name.encode() in cmdline else "postgres (other)"
+        if name.startswith("redis-server"):
+            return "redis"
+        return None
+
+    return classify
+
+
+def verify(engine: Any, fake: FakeLinePlatform, events: int, t0: float) -> dict[str, Any]:
+    """Every event handled once, every reply sent once (by reply while the token was fresh)."""
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(select(WebhookEvent.status, func.count()).group_by(WebhookEvent.status)).all())
+        sent = dict(conn.execute(
+            select(OutboundMessage.sent_via, func.count()).where(OutboundMessage.status == "sent")
+            .group_by(OutboundMessage.sent_via)).all())
+        messages = conn.execute(select(func.count()).select_from(OutboundMessage)).scalar_one()
+        last_sent: datetime | None = conn.execute(select(func.max(OutboundMessage.sent_at))).scalar_one()
+        last_handled: datetime | None = conn.execute(select(func.max(WebhookEvent.handled_at))).scalar_one()
+    requests = fake.requests
+    replies = sum(1 for r in requests if r.path == "/v2/bot/message/reply" and r.status == 200)
+    pushes = sum(1 for r in requests if r.path == "/v2/bot/message/push" and r.status == 200)
+    profiles = sum(1 for r in requests if r.path.startswith("/v2/bot/profile/") and r.status == 200)
+    refused = sum(1 for r in requests if r.status >= 400)
+    ends = [t.timestamp() for t in (last_sent, last_handled) if t is not None]
+    return {
+        "inbox": statuses, "messages": messages, "sent_via": sent, "line_replies": replies, "line_pushes": pushes,
+        "line_profiles": profiles, "line_refused": refused,
+        "all_done": statuses.get("done", 0) == events and len(statuses) == 1,
+        "one_message_each": messages == events and replies + pushes == events,
+        "window_s": (max(ends) - t0) if ends else float("nan"),
+    }
+
+
+def report(args: argparse.Namespace, r: dict[str, Any]) -> bool:
+    c = r["check"]
+    print()
+    print(f"machine: {machine()}; PostgreSQL {pg_version()}; load average now {load_average()}")
+    print(f"{r['events']} events (follow + text, {bodies.EVENTS_PER_BODY} per job), {r['workers']} x `linecomm worker` "
+          f"(RQ SimpleWorker); fake LINE platform in the runner process, answering at once")
+    print()
+    print(f"{'workers':>7} {'events':>7} {'events/s':>9} {'seconds':>8}  check")
+    ok = c["all_done"] and c["one_message_each"]
+    print(f"{r['workers']:>7} {r['events']:>7} {r['events_per_s']:>9.0f} {r['window_s']:>8.1f}  "
+          f"{'OK' if ok else 'FAILED'}: inbox {c['inbox']}, {c['messages']} messages, sent via {c['sent_via']}, "
+          f"LINE saw {c['line_replies']} replies, {c['line_pushes']} pushes, {c['line_profiles']} profile reads, "
+          f"{c['line_refused']} refused")
+    cpu = r["cpu"]
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
+    print(f"CPU, core-seconds of {sum(cpu.values()):.1f}: {parts}")
+    per = {k: 1000 * v / r["events"] for k, v in cpu.items() if k not in ("idle", "other")}
+    print("  per event: " + ", ".join(f"{k} {v:.2f} ms" for k, v in sorted(per.items(), key=lambda kv: -kv[1])))
+    print(f"  (jobs enqueued in {r['enqueue_s']:.1f} s while the workers were already taking them)")
+    target = 1000
+    print(f"target >= {target} events/s: {r['events_per_s']:.0f} -> "
+          f"{'met' if r['events_per_s'] >= target else 'MISSED by %.0f%%' % (100 - 100 * r['events_per_s'] / target)}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {machine()}; load average {load_average()}")
+    with tempfile.TemporaryDirectory(prefix="linecomm-worker-bench-") as tmp:
+        result = run(args, Path(tmp))
+    ok = report(args, result)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()},
+                                         "result": result}, indent=2, ensure_ascii=False, default=str))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

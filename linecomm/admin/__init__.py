@@ -1,0 +1,28 @@
+"""The admin console: a server-rendered Flask blueprint under /admin for owners, marketers and
+moderators. `init_app` registers it and configures the session cookie it signs in with."""
+from __future__ import annotations
+
+from flask import Flask
+
+from linecomm.config import Settings
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    # Importing the view modules attaches their routes to `bp`.
+    from linecomm.admin import (  # noqa: F401
+        answer_views,
+        auth_views,
+        delivery_views,
+        invite_views,
+        member_views,
+        moderation_views,
+        ngword_views,
+        owner_views,
+        post_views,
+        security,
+        step_views,
+    )
+    from linecomm.admin.blueprint import bp
+
+    security.configure_session_cookie(app, settings)
+    app.register_blueprint(bp)

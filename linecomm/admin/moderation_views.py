@@ -1,0 +1,124 @@
+"""The moderation queue (approve, hide, warn, suspend) and sanctions from a member's page."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from linecomm.admin import forms, security
+from linecomm.admin.blueprint import bp, commit, db
+from linecomm.admin.security import requires
+from linecomm.audit import service as audit
+from linecomm.members.models import Member
+from linecomm.moderation import sanctions
+from linecomm.moderation import service as moderation
+from linecomm.moderation.models import ContentItem, ReviewReason
+from linecomm.staff.roles import Permission
+
+REASONS = (ReviewReason.HELD, ReviewReason.FLAGGED, ReviewReason.REPORTED)
+PAGE = 30
+
+
+@bp.get("/moderation")
+@requires(Permission.MODERATION)
+def moderation_queue() -> Any:
+    reason = request.args.get("reason", "")
+    reason = reason if reason in REASONS else ""
+    entries = moderation.queue(db(), reason or None, before_id=forms.int_arg(request.args.get("before")),
+                               limit=PAGE + 1)
+    more = len(entries) > PAGE
+    entries = entries[:PAGE]
+    return render_template("admin/moderation.html", entries=entries, reason=reason, reasons=REASONS,
+                           next_before=entries[-1].item.id if more and entries else None,
+                           terms=moderation.verdict_terms)
+
+
+@bp.get("/moderation/<int:content_id>")
+@requires(Permission.MODERATION)
+def moderation_item(content_id: int) -> Any:
+    item = forms.or_404(db().get(ContentItem, content_id))
+    member = db().get(Member, item.member_id) if item.member_id else None
+    return render_template("admin/moderation_item.html", item=item, member=member,
+                           history=moderation.history(db(), item.id), reports=moderation.reports_of(db(), item.id),
+                           terms=moderation.verdict_terms(item))
+
+
+@bp.post("/moderation/<int:content_id>/decide")
+@requires(Permission.MODERATION)
+def moderation_decide(content_id: int) -> Any:
+    item = forms.or_404(db().get(ContentItem, content_id))
+    action = request.form.get("action", "")
+    reason = request.form.get("reason", "")
+    if action in ("warn", "suspend") and not security.can(Permission.MEMBERS_SANCTION):
+        abort(403, "この操作を行う権限がありません。")
+    staff_id = security.actor().staff_id or 0
+    try:
+        if action == "approve":
+            before, after = moderation.approve(db(), item, staff_id)
+            audit.record(db(), security.actor(), "content.approve", "content", item.id,
+                         before={"state": before}, after={"state": after})
+            message = "投稿を承認しました。"
+        elif action in ("hide", "warn", "suspend"):
+            member = db().get(Member, item.member_id) if item.member_id else None
+            if action != "hide" and member is None:
+                abort(400, "投稿した会員が見つかりません。")
+            before, after = moderation.hide(db(), item, staff_id, note=reason or None)
+            audit.record(db(), security.actor(), "content.hide", "content", item.id,
+                         before={"state": before}, after={"state": after})
+            message = "投稿を非表示にしました。"
+            if action == "warn" and member is not None:
+                sanctions.warn(db(), member, reason, staff_id, content_id=item.id)
+                audit.record(db(), security.actor(), "member.warn", "member", member.id,
+                             after={"reason": reason, "content_id": item.id})
+                message = "投稿を非表示にし、会員に警告を送りました。"
+            elif action == "suspend" and member is not None:
+                status = member.status
+                sanctions.suspend(db(), member, reason, staff_id, content_id=item.id)
+                audit.record(db(), security.actor(), "member.suspend", "member", member.id,
+                             before={"status": status}, after={"status": member.status, "reason": reason,
+                                                               "content_id": item.id})
+                message = "投稿を非表示にし、会員を利用停止にしました。"
+        else:
+            abort(400, "操作の指定が正しくありません。")
+    except moderation.ModerationError as exc:
+        db().rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.moderation_item", content_id=content_id), 303)
+    commit()
+    flash(message, "info")
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith("/admin/moderation") else url_for("admin.moderation_queue"), 303)
+
+
+@bp.post("/members/<int:member_id>/sanction")
+@requires(Permission.MEMBERS_SANCTION)
+def member_sanction(member_id: int) -> Any:
+    member = forms.or_404(db().get(Member, member_id))
+    action = request.form.get("action", "")
+    reason = request.form.get("reason", "")
+    staff_id = security.actor().staff_id
+    status = member.status
+    try:
+        if action == "warn":
+            sanctions.warn(db(), member, reason, staff_id)
+            audit.record(db(), security.actor(), "member.warn", "member", member.id, after={"reason": reason})
+            message = "会員に警告を送りました。"
+        elif action == "suspend":
+            sanctions.suspend(db(), member, reason, staff_id)
+            audit.record(db(), security.actor(), "member.suspend", "member", member.id,
+                         before={"status": status}, after={"status": member.status, "reason": reason})
+            message = "会員を利用停止にしました。"
+        elif action == "lift":
+            sanctions.lift(db(), member, reason, staff_id)
+            audit.record(db(), security.actor(), "member.unsuspend", "member", member.id,
+                         before={"status": status}, after={"status": member.status})
+            message = "利用停止を解除しました。"
+        else:
+            abort(400, "操作の指定が正しくありません。")
+    except moderation.ModerationError as exc:
+        db().rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.member", member_id=member.id), 303)
+    commit()
+    flash(message, "info")
+    return redirect(url_for("admin.member", member_id=member.id), 303)

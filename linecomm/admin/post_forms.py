@@ -1,0 +1,172 @@
+"""The theme post forms of the console: what the marketer typed, kept as typed (to show it again), and
+turned into the pushes service's values (PostDraft, Segment, SendPlan). Times are typed in Japan time."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from linecomm.admin import forms
+from linecomm.line.limits import MAX_QUICK_REPLY_ITEMS
+from linecomm.pushes.content import CHOICE_KINDS, Choice, choices_from_json
+from linecomm.pushes.errors import PushError
+from linecomm.pushes.models import ThemePost
+from linecomm.pushes.schedule import ScheduleError, parse_jst, parse_jst_date, parse_time_of_day
+from linecomm.pushes.segments import Segment
+from linecomm.pushes.service import PostDraft, SendPlan
+from linecomm.timezones import format_jst
+
+SEGMENT_FIELDS = ("cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for")
+SCHEDULE_KINDS = ("now", "once", "weekly", "monthly")
+DAYS_MAX = 3650
+
+
+class FormError(PushError):
+    """Input the console cannot use; the message is Japanese."""
+
+
+def _days(value: str, what: str) -> int | None:
+    if not value.strip():
+        return None
+    number = forms.int_arg(value, 1, DAYS_MAX)
+    if number is None:
+        raise FormError(f"{what}は1〜{DAYS_MAX}の日数で入力してください。")
+    return number
+
+
+def _jst_datetime(value: str, what: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        return parse_jst(value)
+    except ScheduleError:
+        raise FormError(f"{what}の日時が正しくありません（例：2026-12-01 10:00）。") from None
+
+
+@dataclass
+class PostForm:
+    """The compose form as typed."""
+
+    title: str = ""
+    text: str = ""
+    image_url: str = ""
+    choice_kind: str = ""
+    choices: str = ""  # one label per line
+    answers_from: str = ""
+    answers_until: str = ""
+    cohort: list[str] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
+    exclude_tag: list[str] = field(default_factory=list)
+    joined_from: str = ""
+    joined_to: str = ""
+    active_within: str = ""
+    inactive_for: str = ""
+    voices: list[int] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, values: Any) -> PostForm:
+        """From request.form (or request.args for the live count)."""
+
+        def one(name: str, limit: int = 200) -> str:
+            return (values.get(name) or "")[:limit]
+
+        def many(name: str) -> list[str]:
+            return [v.strip()[:100] for v in values.getlist(name) if v.strip()][:200]
+
+        return cls(
+            title=one("title", 100), text=one("text", 6000).replace("\r\n", "\n"),
+            image_url=one("image_url", 2000).strip(),
+            choice_kind=one("choice_kind", 16), choices=one("choices", 2000).replace("\r\n", "\n"),
+            answers_from=one("answers_from", 20), answers_until=one("answers_until", 20),
+            cohort=many("cohort"), tag=many("tag"), exclude_tag=many("exclude_tag"),
+            joined_from=one("joined_from", 10), joined_to=one("joined_to", 10),
+            active_within=one("active_within", 5), inactive_for=one("inactive_for", 5),
+            voices=[n for n in (forms.int_arg(v) for v in values.getlist("voice")) if n is not None][:50],
+        )
+
+    @classmethod
+    def of(cls, post: ThemePost) -> PostForm:
+        """The form filled with a saved post (to edit it)."""
+        segment = Segment.from_json(post.segment)
+        return cls(
+            title=post.title, text=post.text, image_url=post.image_url or "", choice_kind=post.choice_kind or "",
+            choices="\n".join(c.label for c in choices_from_json(post.choices)),
+            answers_from=format_jst(post.answers_open_at, "%Y-%m-%dT%H:%M"),
+            answers_until=format_jst(post.answers_close_at, "%Y-%m-%dT%H:%M"),
+            cohort=list(segment.cohorts), tag=list(segment.tags), exclude_tag=list(segment.exclude_tags),
+            joined_from=segment.joined_from.isoformat() if segment.joined_from else "",
+            joined_to=segment.joined_to.isoformat() if segment.joined_to else "",
+            active_within=str(segment.active_within_days or ""), inactive_for=str(segment.inactive_for_days or ""),
+        )
+
+    def segment(self) -> Segment:
+        try:
+            return Segment(
+                cohorts=tuple(self.cohort), tags=tuple(self.tag), exclude_tags=tuple(self.exclude_tag),
+                joined_from=parse_jst_date(self.joined_from) if self.joined_from.strip() else None,
+                joined_to=parse_jst_date(self.joined_to) if self.joined_to.strip() else None,
+                active_within_days=_days(self.active_within, "最終アクティブ（以内）"),
+                inactive_for_days=_days(self.inactive_for, "最終アクティブ（以上なし）"),
+            )
+        except ScheduleError as exc:
+            raise FormError(str(exc)) from None
+
+    def choice_list(self) -> list[Choice]:
+        labels = [line.strip() for line in self.choices.split("\n") if line.strip()]
+        if len(labels) > MAX_QUICK_REPLY_ITEMS:
+            raise FormError(f"ボタンは{MAX_QUICK_REPLY_ITEMS}個までです（LINEのクイックリプライの上限）。")
+        return [Choice(str(i + 1), label) for i, label in enumerate(labels)]
+
+    def draft(self, appended: str = "") -> PostDraft:
+        """The pushes service's draft; `appended` (「みなさんの声」) goes after the text."""
+        kind = self.choice_kind if self.choice_kind in CHOICE_KINDS else None
+        choices = self.choice_list() if kind else []
+        if kind and not choices:
+            raise FormError("リアクションや投票のボタンを1行に1つずつ入力してください。")
+        return PostDraft(
+            title=self.title, text=self.text.strip() + appended, image_url=self.image_url or None,
+            choice_kind=kind, choices=tuple(choices),
+            answers_open_at=_jst_datetime(self.answers_from, "回答受付の開始"),
+            answers_close_at=_jst_datetime(self.answers_until, "回答受付の終了"),
+            segment=self.segment(),
+        )
+
+
+@dataclass
+class ScheduleForm:
+    kind: str = "now"
+    at: str = ""
+    weekday: str = "0"
+    day_of_month: str = "1"
+    time_of_day: str = "10:00"
+    allow_partial: bool = False
+
+    @classmethod
+    def read(cls, values: Any) -> ScheduleForm:
+        return cls(kind=(values.get("kind") or "")[:10], at=(values.get("at") or "")[:20],
+                   weekday=(values.get("weekday") or "")[:2], day_of_month=(values.get("day_of_month") or "")[:2],
+                   time_of_day=(values.get("time_of_day") or "")[:5], allow_partial=bool(values.get("allow_partial")))
+
+    def plan(self) -> SendPlan:
+        if self.kind not in SCHEDULE_KINDS:
+            raise FormError("配信のタイミングを選んでください。")
+        if self.kind == "now":
+            return SendPlan("now", allow_partial=self.allow_partial)
+        if self.kind == "once":
+            at = _jst_datetime(self.at, "配信")
+            if at is None:
+                raise FormError("配信する日時を入力してください。")
+            return SendPlan("once", at=at, allow_partial=self.allow_partial)
+        try:
+            parse_time_of_day(self.time_of_day)
+        except ScheduleError as exc:
+            raise FormError(str(exc)) from None
+        if self.kind == "weekly":
+            weekday = forms.int_arg(self.weekday, 0, 6)
+            if weekday is None:
+                raise FormError("毎週配信する曜日を選んでください。")
+            return SendPlan("weekly", weekday=weekday, time_of_day=self.time_of_day, allow_partial=self.allow_partial)
+        day = forms.int_arg(self.day_of_month, 1, 31)
+        if day is None:
+            raise FormError("毎月配信する日は1〜31日で指定してください（31日は月末として扱います）。")
+        return SendPlan("monthly", day_of_month=day, time_of_day=self.time_of_day, allow_partial=self.allow_partial)

@@ -1,0 +1,1 @@
+"""One moderation model for all member content: NG words, reports (通報), the review queue, sanctions."""

@@ -1,0 +1,171 @@
+"""The NG-word list: add, change, remove, import and export as CSV, and the shipped default list."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linecomm.moderation.matcher import NgEntry, NgMatcher, Verdict, term_key
+from linecomm.moderation.models import NgAction, NgWord
+
+ACTION_LABELS = {NgAction.BLOCK: "投稿を拒否", NgAction.HOLD: "承認まで保留", NgAction.FLAG: "掲載して要確認"}
+# Japanese spellings accepted in imported CSV files, besides block / hold / flag.
+_ACTION_ALIASES = {
+    "拒否": NgAction.BLOCK, "ブロック": NgAction.BLOCK, "投稿を拒否": NgAction.BLOCK,
+    "保留": NgAction.HOLD, "承認制": NgAction.HOLD, "承認まで保留": NgAction.HOLD,
+    "要確認": NgAction.FLAG, "フラグ": NgAction.FLAG, "掲載して要確認": NgAction.FLAG,
+}
+TERM_MAX = 100
+NOTE_MAX = 200
+IMPORT_MAX_ROWS = 5000
+
+
+class NgWordError(ValueError):
+    """An NG-word change that cannot be made, with a Japanese message."""
+
+
+def parse_action(raw: str) -> str:
+    value = raw.strip()
+    if value.lower() in NgAction.ALL:
+        return value.lower()
+    if value in _ACTION_ALIASES:
+        return _ACTION_ALIASES[value]
+    raise NgWordError(f"対応「{value}」は使えません。block / hold / flag のいずれかを指定してください。")
+
+
+def _clean(term: str, note: str | None) -> tuple[str, str, str | None]:
+    term = " ".join(term.split())
+    if not term:
+        raise NgWordError("NGワードを入力してください。")
+    if len(term) > TERM_MAX:
+        raise NgWordError(f"NGワードは{TERM_MAX}文字以内にしてください。")
+    key = term_key(term)
+    if not key:
+        raise NgWordError("記号や空白だけのNGワードは登録できません。")
+    note = (note or "").strip()[:NOTE_MAX] or None
+    return term, key, note
+
+
+def list_words(session: Session) -> list[NgWord]:
+    return list(session.scalars(select(NgWord).order_by(NgWord.action, NgWord.term_key)))
+
+
+def matcher(session: Session) -> NgMatcher:
+    rows = session.execute(select(NgWord.term, NgWord.term_key, NgWord.action)).all()
+    return NgMatcher(NgEntry(term, key, action) for term, key, action in rows)
+
+
+def check_text(session: Session, text: str) -> Verdict:
+    """What `text` would trigger with the current list."""
+    return matcher(session).check(text)
+
+
+def add(session: Session, term: str, action: str, note: str | None = None, created_by: str | None = None) -> NgWord:
+    term, key, note = _clean(term, note)
+    action = parse_action(action)
+    existing = session.scalar(select(NgWord).where(NgWord.term_key == key))
+    if existing is not None:
+        raise NgWordError(f"「{existing.term}」として登録済みです（同じ語として扱われます）。")
+    word = NgWord(term=term, term_key=key, action=action, note=note, created_by=created_by)
+    session.add(word)
+    session.flush()
+    return word
+
+
+def update(session: Session, word: NgWord, action: str, note: str | None) -> dict[str, tuple[object, object]]:
+    """Change an entry's action and note; returns {field: (before, after)} of what changed."""
+    action = parse_action(action)
+    note = (note or "").strip()[:NOTE_MAX] or None
+    changes: dict[str, tuple[object, object]] = {}
+    if action != word.action:
+        changes["action"] = (word.action, action)
+        word.action = action
+    if note != word.note:
+        changes["note"] = (word.note, note)
+        word.note = note
+    session.flush()
+    return changes
+
+
+def delete(session: Session, word: NgWord) -> None:
+    session.delete(word)
+    session.flush()
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_csv(
+    session: Session, text: str, created_by: str | None = None, overwrite: bool = True
+) -> ImportResult:
+    """Add or update entries from CSV text with a header row `term,action[,note]` (語句,対応,メモ also
+    accepted). Entries already present get the file's action and note (unless `overwrite` is False).
+    Bad rows are reported by line number and skipped; the rest are imported."""
+    result = ImportResult()
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in next(reader, [])]
+    columns = {"term": None, "action": None, "note": None}
+    for index, name in enumerate(header):
+        for column, names in (("term", ("term", "語句", "ngワード")), ("action", ("action", "対応")),
+                              ("note", ("note", "メモ", "備考"))):
+            if name in names:
+                columns[column] = index
+    if columns["term"] is None or columns["action"] is None:
+        raise NgWordError("1行目に見出し（term,action,note）が必要です。")
+    existing = {w.term_key: w for w in session.scalars(select(NgWord))}
+    for line_no, row in enumerate(reader, start=2):
+        if line_no > IMPORT_MAX_ROWS + 1:
+            result.errors.append(f"{IMPORT_MAX_ROWS}行を超えた分は取り込んでいません。")
+            break
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            term = row[columns["term"]] if columns["term"] < len(row) else ""
+            action = parse_action(row[columns["action"]] if columns["action"] < len(row) else "")
+            note = row[columns["note"]] if columns["note"] is not None and columns["note"] < len(row) else None
+            term, key, note = _clean(term, note)
+        except NgWordError as exc:
+            result.errors.append(f"{line_no}行目: {exc}")
+            continue
+        word = existing.get(key)
+        if word is None:
+            word = NgWord(term=term, term_key=key, action=action, note=note, created_by=created_by)
+            session.add(word)
+            existing[key] = word
+            result.added += 1
+        elif overwrite and (word.action, word.note) != (action, note if note is not None else word.note):
+            word.action = action
+            word.note = note if note is not None else word.note
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    session.flush()
+    return result
+
+
+def export_csv(session: Session) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["term", "action", "note"])
+    for word in list_words(session):
+        writer.writerow([word.term, word.action, word.note or ""])
+    return out.getvalue()
+
+
+def default_list_csv() -> str:
+    return resources.files("linecomm.moderation").joinpath("default_ng_words.csv").read_text("utf-8")
+
+
+def load_defaults(session: Session, created_by: str | None = None) -> ImportResult:
+    """Add the shipped default list's entries that are missing; entries already present are left as the
+    staff set them."""
+    return import_csv(session, default_list_csv(), created_by=created_by, overwrite=False)

@@ -1,0 +1,281 @@
+"""The moderation core every content feature calls.
+
+`submit` decides what happens to a new piece of member content (published, held for review, or
+blocked) from the member's standing and the NG-word list; `report` records a member's report (通報) and
+hides the item once enough distinct members reported it; moderators `approve` or `hide` queued items.
+Every move is kept in `content_decisions`. Functions only flush; the caller commits.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from linecomm.db import dialect_name, insert_ignoring_conflicts, utcnow
+from linecomm.members.models import Member, MemberStatus
+from linecomm.moderation import copy, ngwords
+from linecomm.moderation.matcher import Verdict
+from linecomm.moderation.models import (
+    ContentDecision,
+    ContentItem,
+    ContentReport,
+    ContentState,
+    MemberSanction,
+    ModerationPolicy,
+    NgAction,
+    ReviewReason,
+    SanctionKind,
+)
+
+BODY_MAX = 5000
+DEFAULT_REPORT_THRESHOLD = 3
+
+
+class ModerationError(ValueError):
+    """A moderation step that cannot be taken, with a Japanese message for the console."""
+
+
+class BlockedReason:
+    NG_WORD = "ng_word"
+    SUSPENDED = "suspended"
+    NOT_MEMBER = "not_member"
+
+
+def can_post(member: Member | None) -> bool:
+    """Whether the member may post: members may, suspended members (and everyone else) may not."""
+    return member is not None and member.status == MemberStatus.MEMBER
+
+
+def policy(session: Session) -> ModerationPolicy:
+    row = session.get(ModerationPolicy, 1)
+    if row is None:
+        row = ModerationPolicy(id=1, report_hide_threshold=DEFAULT_REPORT_THRESHOLD)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def set_report_threshold(session: Session, threshold: int, now: datetime | None = None) -> tuple[int, int]:
+    if not 1 <= threshold <= 100:
+        raise ModerationError("非表示にする通報数は1から100の間で指定してください。")
+    row = policy(session)
+    before = row.report_hide_threshold
+    row.report_hide_threshold, row.updated_at = threshold, now or utcnow()
+    session.flush()
+    return before, threshold
+
+
+def _decide(session: Session, item: ContentItem, action: str, to_state: str, staff_id: int | None,
+            note: str | None, now: datetime) -> None:
+    session.add(ContentDecision(content_id=item.id, staff_id=staff_id, action=action, from_state=item.state,
+                                to_state=to_state, note=(note or None) and note[:500], at=now))
+    item.state = to_state
+
+
+def submit(session: Session, member_id: int, kind: str, body: str, ref: str | None = None,
+           now: datetime | None = None) -> ContentItem:
+    """Take a member's content and decide its state: BLOCKED (NG word with the block action, a suspended
+    member, not a member), HELD (an NG word with the hold action: queued, invisible until approved), or
+    PUBLISHED (queued for review afterwards when an NG word with the flag action matched).
+
+    The item records the NG-word verdict (`ng_action`, `ng_terms`); `notice_for(session, item)` gives
+    what to tell the member."""
+    body = (body or "").strip()
+    if not body:
+        raise ValueError("content body is empty")
+    if len(body) > BODY_MAX:
+        raise ValueError(f"content body is longer than {BODY_MAX} characters")
+    now = now or utcnow()
+    member = session.get(Member, member_id)
+    verdict = ngwords.check_text(session, body)
+    item = ContentItem(member_id=member_id if member else None, kind=kind[:32], ref=ref and ref[:120], body=body,
+                       in_queue=False, report_count=0, created_at=now, ng_action=verdict.action,
+                       ng_terms=json.dumps(verdict.terms, ensure_ascii=False) if verdict.matches else None)
+    note = _terms_note(verdict) if verdict.matches else None
+    if member is None or member.status not in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
+        item.state, item.blocked_reason, note = ContentState.BLOCKED, BlockedReason.NOT_MEMBER, "会員ではありません"
+    elif member.status == MemberStatus.SUSPENDED:
+        item.state, item.blocked_reason, note = ContentState.BLOCKED, BlockedReason.SUSPENDED, "利用停止中"
+    elif verdict.action == NgAction.BLOCK:
+        item.state, item.blocked_reason = ContentState.BLOCKED, BlockedReason.NG_WORD
+    elif verdict.action == NgAction.HOLD:
+        item.state, item.in_queue, item.review_reason = ContentState.HELD, True, ReviewReason.HELD
+    else:
+        item.state, item.published_at = ContentState.PUBLISHED, now
+        if verdict.action == NgAction.FLAG:
+            item.in_queue, item.review_reason = True, ReviewReason.FLAGGED
+    session.add(item)
+    session.flush()
+    session.add(ContentDecision(content_id=item.id, action="submitted", from_state=None, to_state=item.state,
+                                note=note, at=now))
+    session.flush()
+    return item
+
+
+def _terms_note(verdict: Verdict) -> str:
+    return "NGワード: " + "、".join(verdict.terms)
+
+
+def verdict_terms(item: ContentItem) -> list[str]:
+    return json.loads(item.ng_terms) if item.ng_terms else []
+
+
+def notice_for(session: Session, item: ContentItem) -> list[dict]:
+    """What to tell the member who submitted `item` (empty when it was simply published)."""
+    if item.state == ContentState.HELD:
+        return copy.held_for_review()
+    if item.state != ContentState.BLOCKED:
+        return []
+    if item.blocked_reason == BlockedReason.SUSPENDED and item.member_id is not None:
+        return copy.suspended(suspension_reason(session, item.member_id))
+    if item.blocked_reason == BlockedReason.NOT_MEMBER:
+        return copy.not_a_member()
+    return copy.blocked_by_ng_word()
+
+
+def suspension_reason(session: Session, member_id: int) -> str | None:
+    """The reason given with the member's latest suspension."""
+    return session.scalar(
+        select(MemberSanction.reason)
+        .where(MemberSanction.member_id == member_id, MemberSanction.kind == SanctionKind.SUSPEND)
+        .order_by(MemberSanction.id.desc())
+        .limit(1)
+    )
+
+
+class ReportResult(Enum):
+    ACCEPTED = "accepted"
+    HIDDEN = "hidden"  # accepted, and this report hid the item pending review
+    DUPLICATE = "duplicate"
+    NOT_VISIBLE = "not_visible"  # no such item, or it is not published
+    OWN_CONTENT = "own_content"
+    NOT_MEMBER = "not_member"
+
+
+def report(session: Session, content_id: int, reporter_member_id: int, reason: str | None = None,
+           now: datetime | None = None) -> ReportResult:
+    """Record a member's report of published content; once `report_hide_threshold` distinct members
+    reported it (counting since a moderator last approved it), it is hidden pending review."""
+    now = now or utcnow()
+    reporter = session.get(Member, reporter_member_id)
+    if reporter is None or reporter.status != MemberStatus.MEMBER:
+        return ReportResult.NOT_MEMBER
+    stmt = select(ContentItem).where(ContentItem.id == content_id)
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()  # concurrent reports count one after the other
+    item = session.scalar(stmt)
+    if item is None or item.state != ContentState.PUBLISHED:
+        return ReportResult.NOT_VISIBLE
+    if item.member_id == reporter.id:
+        return ReportResult.OWN_CONTENT
+    table = ContentReport.__table__
+    inserted = session.scalar(
+        insert_ignoring_conflicts(session, table, ["content_id", "reporter_member_id"]).values(
+            content_id=item.id, reporter_member_id=reporter.id, reason=(reason or None) and reason[:200],
+            created_at=now,
+        ).returning(table.c.id)
+    )
+    if inserted is None:
+        return ReportResult.DUPLICATE
+    item.report_count = session.scalar(
+        select(func.count()).where(ContentReport.content_id == item.id)
+    ) or 0
+    since = select(func.count()).where(ContentReport.content_id == item.id)
+    if item.decided_at is not None:
+        since = since.where(ContentReport.created_at > item.decided_at)
+    recent = session.scalar(since) or 0
+    item.in_queue, item.review_reason = True, ReviewReason.REPORTED
+    if recent >= policy(session).report_hide_threshold:
+        _decide(session, item, "auto_hidden", ContentState.HIDDEN, None, f"通報{recent}件", now)
+        session.flush()
+        return ReportResult.HIDDEN
+    session.flush()
+    return ReportResult.ACCEPTED
+
+
+def approve(session: Session, item: ContentItem, staff_id: int, note: str | None = None,
+            now: datetime | None = None) -> tuple[str, str]:
+    """Publish a queued item (held, flagged, reported or hidden) and take it off the queue."""
+    if item.state == ContentState.BLOCKED or item.redacted_at is not None:
+        raise ModerationError("この投稿は承認できません（投稿時に拒否されたか、削除済みです）。")
+    now = now or utcnow()
+    before = item.state
+    _decide(session, item, "approved", ContentState.PUBLISHED, staff_id, note, now)
+    item.published_at = item.published_at or now
+    item.in_queue, item.review_reason = False, None
+    item.decided_at, item.decided_by = now, staff_id
+    session.flush()
+    return before, item.state
+
+
+def hide(session: Session, item: ContentItem, staff_id: int, note: str | None = None,
+         now: datetime | None = None) -> tuple[str, str]:
+    """Hide an item from members and take it off the queue."""
+    if item.state == ContentState.BLOCKED:
+        raise ModerationError("投稿時に拒否された投稿は、もともと表示されていません。")
+    now = now or utcnow()
+    before = item.state
+    _decide(session, item, "hidden", ContentState.HIDDEN, staff_id, note, now)
+    item.in_queue, item.review_reason = False, None
+    item.decided_at, item.decided_by = now, staff_id
+    session.flush()
+    return before, item.state
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    item: ContentItem
+    nickname: str | None
+    member_status: str | None
+
+
+def queue(session: Session, reason: str | None = None, before_id: int | None = None,
+          limit: int = 30) -> list[QueueEntry]:
+    """Items waiting for a moderator, newest first (keyset pagination by id)."""
+    stmt = (
+        select(ContentItem, Member.nickname, Member.status)
+        .outerjoin(Member, Member.id == ContentItem.member_id)
+        .where(ContentItem.in_queue.is_(True))
+    )
+    if reason:
+        stmt = stmt.where(ContentItem.review_reason == reason)
+    if before_id is not None:
+        stmt = stmt.where(ContentItem.id < before_id)
+    rows = session.execute(stmt.order_by(ContentItem.id.desc()).limit(limit)).all()
+    return [QueueEntry(item, nickname, status) for item, nickname, status in rows]
+
+
+def queue_size(session: Session) -> int:
+    return session.scalar(select(func.count()).where(ContentItem.in_queue.is_(True))) or 0
+
+
+def history(session: Session, content_id: int) -> list[ContentDecision]:
+    return list(session.scalars(
+        select(ContentDecision).where(ContentDecision.content_id == content_id).order_by(ContentDecision.id)
+    ))
+
+
+def reports_of(session: Session, content_id: int) -> list[ContentReport]:
+    return list(session.scalars(
+        select(ContentReport).where(ContentReport.content_id == content_id).order_by(ContentReport.id)
+    ))
+
+
+def content_of(session: Session, member_id: int, limit: int = 50) -> list[ContentItem]:
+    return list(session.scalars(
+        select(ContentItem).where(ContentItem.member_id == member_id).order_by(ContentItem.id.desc()).limit(limit)
+    ))
+
+
+def visible(session: Session, kind: str, ref: str, limit: int = 100) -> list[ContentItem]:
+    """Published items for one thing (a theme, a product), oldest first: what members may read."""
+    return list(session.scalars(
+        select(ContentItem)
+        .where(ContentItem.kind == kind, ContentItem.ref == ref, ContentItem.state == ContentState.PUBLISHED)
+        .order_by(ContentItem.id)
+        .limit(limit)
+    ))

@@ -1,0 +1,177 @@
+"""Freezing a delivery's recipients: one INSERT ... SELECT turns the matching members into multicast
+batches of at most `batch_size` ids, each with its X-Line-Retry-Key, before anything is sent.
+
+The cost guard runs here a second time, against the quota LINE reports at send time minus what other
+deliveries under way will still bill: too many recipients and the delivery fails with a Japanese
+explanation, unless the marketer chose to send to as many as the quota allows.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, cast, exists, func, insert, literal, literal_column, select
+from sqlalchemy.orm import Session
+
+from linecomm.db import dialect_name
+from linecomm.line.client import Quota
+from linecomm.members.models import Member
+from linecomm.pushes import copy, steps
+from linecomm.pushes.models import (
+    BatchStatus,
+    Delivery,
+    DeliveryBatch,
+    DeliveryKind,
+    DeliveryStatus,
+    QuotaPolicy,
+)
+from linecomm.pushes.segments import Segment, conditions, over_cap_members
+
+# A version-4 UUID from SQLite's randomness (PostgreSQL has gen_random_uuid()).
+_SQLITE_UUID = (
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))"
+)
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """What freezing did: the delivery's status afterwards and the counts behind it."""
+
+    status: str
+    recipients: int
+    batches: int
+    error: str | None = None
+
+
+def lock_delivery(session: Session, delivery_id: int) -> Delivery | None:
+    stmt = select(Delivery).where(Delivery.id == delivery_id).execution_options(populate_existing=True)
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def in_flight_recipients(session: Session, other_than: int) -> int:
+    """Recipients LINE has not billed yet in other deliveries under way (their pending batches)."""
+    stmt = (
+        select(func.coalesce(func.sum(DeliveryBatch.size), 0))
+        .join(Delivery, Delivery.id == DeliveryBatch.delivery_id)
+        .where(
+            Delivery.id != other_than,
+            Delivery.status.in_((DeliveryStatus.SENDING, DeliveryStatus.PAUSED)),
+            DeliveryBatch.status == BatchStatus.PENDING,
+        )
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def _recipient_conditions(session: Session, delivery: Delivery, now: datetime) -> list[ColumnElement[bool]]:
+    if delivery.kind == DeliveryKind.STEP:
+        assert delivery.step_id is not None and delivery.scheduled_for is not None
+        return steps.conditions(session, delivery.step_id, delivery.scheduled_for)
+    return conditions(Segment.from_json(delivery.segment), now)
+
+
+def _insert_batches(session: Session, delivery: Delivery, eligible: Any, ordered: bool) -> None:
+    """INSERT INTO push_batches SELECT ... GROUP BY batch number: the frozen list, written once.
+    Members are numbered in scan order (no sort of a million ids) unless the list was cut by id."""
+    ids = eligible.subquery()
+    number = func.row_number().over(order_by=ids.c.id) if ordered else func.row_number().over()
+    numbered = select(ids.c.id, ((number - 1) // delivery.batch_size).label("batch_no")).subquery()
+    if dialect_name(session) == "postgresql":
+        member_ids: Any = func.array_agg(numbered.c.id)
+        retry_key: Any = cast(func.gen_random_uuid(), DeliveryBatch.retry_key.type)
+    else:
+        member_ids = func.json_group_array(numbered.c.id)
+        retry_key = literal_column(_SQLITE_UUID)
+    rows = select(
+        literal(delivery.id, Integer), numbered.c.batch_no, retry_key, member_ids, func.count(),
+        literal(BatchStatus.PENDING), literal(0, Integer), literal(0, Integer), literal(0, Integer),
+        literal(False),
+    ).group_by(numbered.c.batch_no)
+    t = DeliveryBatch.__table__
+    session.execute(insert(t).from_select(
+        [t.c.delivery_id, t.c.batch_no, t.c.retry_key, t.c.member_ids, t.c.size, t.c.status, t.c.attempts,
+         t.c.sent_count, t.c.skipped_count, t.c.accepted_before],
+        rows,
+    ))
+
+
+def freeze(session: Session, delivery_id: int, quota: Quota | None, now: datetime) -> Frozen | None:
+    """Freeze the recipients of a delivery that is still starting (None if it is not): apply the weekly
+    cap and the quota, write the batches, count what was left out, and mark it sending.
+
+    With a monthly limit the segment is counted first (the quota decides how many may go); without
+    one the INSERT comes first and only the weekly cap's casualties are counted, if there are any."""
+    delivery = lock_delivery(session, delivery_id)
+    if delivery is None or delivery.status != DeliveryStatus.STARTING:
+        return None
+    where = _recipient_conditions(session, delivery, now)
+    over_cap_ids = over_cap_members(session, delivery.weekly_cap, now) if delivery.weekly_cap else None
+    capped = Member.id.in_(over_cap_ids) if over_cap_ids is not None else None
+    limit = None
+    counted = quota is not None and quota.remaining is not None
+    if quota is not None:
+        delivery.quota_limit, delivery.quota_used = quota.limit, quota.used
+    if counted:
+        assert quota is not None and quota.remaining is not None
+        counts = [func.count()] + ([func.count().filter(capped)] if capped is not None else [])
+        row = session.execute(select(*counts).select_from(Member).where(*where)).one()
+        matched, over_cap = int(row[0] or 0), int(row[1] or 0) if capped is not None else 0
+        delivery.segment_count, delivery.over_cap_count = matched, over_cap
+        billable = matched - over_cap
+        remaining = max(0, quota.remaining - in_flight_recipients(session, delivery.id))
+        if billable > remaining:
+            if delivery.quota_policy != QuotaPolicy.PARTIAL:
+                return _fail(delivery, copy.over_quota(billable, remaining), now)
+            if remaining == 0:
+                return _fail(delivery, copy.quota_exhausted(), now)
+            limit = remaining
+            delivery.over_quota_count = billable - remaining
+    eligible = select(Member.id).where(*where)
+    if capped is not None:
+        eligible = eligible.where(~capped)
+    if limit is not None:
+        eligible = eligible.order_by(Member.id).limit(limit)
+    _insert_batches(session, delivery, eligible, ordered=limit is not None)
+    totals = session.execute(
+        select(func.count(), func.coalesce(func.sum(DeliveryBatch.size), 0)).where(
+            DeliveryBatch.delivery_id == delivery.id
+        )
+    ).one()
+    delivery.batch_count, delivery.recipients = int(totals[0]), int(totals[1])
+    if not counted:
+        over_cap = 0
+        if over_cap_ids is not None and session.scalar(select(exists(over_cap_ids))):
+            over_cap = int(session.scalar(select(func.count()).select_from(Member).where(*where, capped)) or 0)
+        delivery.over_cap_count, delivery.segment_count = over_cap, delivery.recipients + over_cap
+    delivery.status = DeliveryStatus.SENDING if delivery.batch_count else DeliveryStatus.SENT
+    delivery.started_at = delivery.heartbeat_at = now
+    if not delivery.batch_count:
+        delivery.finished_at = now
+    return Frozen(delivery.status, delivery.recipients, delivery.batch_count)
+
+
+def _fail(delivery: Delivery, reason: str, now: datetime) -> Frozen:
+    delivery.status, delivery.error = DeliveryStatus.FAILED, reason
+    delivery.started_at = delivery.finished_at = now
+    return Frozen(delivery.status, 0, 0, reason)
+
+
+def add_fixed_batches(session: Session, delivery: Delivery, line_user_ids: list[str]) -> None:
+    """Batches for a test send: staff LINE ids, not members, so nothing to freeze from a segment."""
+    size = delivery.batch_size
+    chunks = [line_user_ids[i : i + size] for i in range(0, len(line_user_ids), size)]
+    for number, chunk in enumerate(chunks):
+        session.add(DeliveryBatch(
+            delivery_id=delivery.id, batch_no=number, retry_key=str(uuid.uuid4()), fixed_to=json.dumps(chunk),
+            size=len(chunk), status=BatchStatus.PENDING, attempts=0, sent_count=0, skipped_count=0,
+            accepted_before=False,
+        ))
+    delivery.batch_count = len(chunks)
+    delivery.recipients = delivery.segment_count = len(line_user_ids)
+    session.flush()

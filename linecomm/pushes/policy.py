@@ -1,0 +1,67 @@
+"""The marketer's courtesy rules (quiet hours, weekly cap) and the staff accounts that get test sends."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from linecomm.db import insert_ignoring_conflicts, utcnow
+from linecomm.pushes.models import PostStatus, PushPolicy, TestRecipient, ThemePost
+from linecomm.pushes.schedule import QuietHours, ScheduleError
+
+LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+
+
+def current(session: Session) -> PushPolicy:
+    """The policy row, created with the defaults (21:00–09:00 quiet, 3 pushes a week) on first use."""
+    row = session.get(PushPolicy, 1)
+    if row is None:
+        session.execute(insert_ignoring_conflicts(session, PushPolicy.__table__, ["id"]).values(
+            id=1, quiet_start="21:00", quiet_end="09:00", weekly_cap=3, updated_at=utcnow()))
+        row = session.get(PushPolicy, 1)
+        assert row is not None
+    return row
+
+
+def quiet_hours(policy: PushPolicy) -> QuietHours:
+    return QuietHours.parse(policy.quiet_start, policy.quiet_end)
+
+
+def update(session: Session, *, quiet_start: str | None = None, quiet_end: str | None = None,
+           weekly_cap: int | None = None, by: str | None = None, now: datetime | None = None) -> PushPolicy:
+    """Change the rules; scheduled posts move their start out of the new quiet hours."""
+    policy = current(session)
+    quiet = QuietHours.parse(quiet_start or policy.quiet_start, quiet_end or policy.quiet_end)
+    if weekly_cap is not None and not 1 <= weekly_cap <= 100:
+        raise ScheduleError("1週間あたりの上限回数は1〜100回で指定してください。")
+    policy.quiet_start, policy.quiet_end = f"{quiet.start:%H:%M}", f"{quiet.end:%H:%M}"
+    if weekly_cap is not None:
+        policy.weekly_cap = weekly_cap
+    policy.updated_at, policy.updated_by = now or utcnow(), by
+    for post in session.scalars(select(ThemePost).where(ThemePost.status == PostStatus.SCHEDULED)):
+        if post.next_occurrence_at is not None:
+            post.next_send_at = quiet.release(post.next_occurrence_at)
+    return policy
+
+
+def add_test_recipient(session: Session, line_user_id: str, label: str) -> TestRecipient:
+    """Register a staff member's own LINE user id (as in webhook events: U + 32 hex digits)."""
+    line_user_id = line_user_id.strip()
+    if not LINE_USER_ID.match(line_user_id):
+        raise ScheduleError("LINEユーザーIDは「U」に続く32桁の英数字です（LINE Developersやwebhookで確認できます）。")
+    row = session.scalar(select(TestRecipient).where(TestRecipient.line_user_id == line_user_id))
+    if row is None:
+        row = TestRecipient(line_user_id=line_user_id, label=label.strip()[:100] or "スタッフ")
+        session.add(row)
+        session.flush()
+    return row
+
+
+def remove_test_recipient(session: Session, line_user_id: str) -> bool:
+    return bool(session.execute(delete(TestRecipient).where(TestRecipient.line_user_id == line_user_id)).rowcount)
+
+
+def test_recipients(session: Session) -> list[TestRecipient]:
+    return list(session.scalars(select(TestRecipient).order_by(TestRecipient.id)))

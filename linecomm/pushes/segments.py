@@ -1,0 +1,186 @@
+"""Who a push goes to: a segment of community members, as SQL conditions over the members table.
+
+Every segment is limited to members who follow the account and are in the community; on top of that a
+marketer narrows by cohort, tags, join date (Japan-time days) and last activity. Counting and freezing
+recipients are single set-based statements: nothing here loads members into Python.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from linecomm.db import dialect_name, utcnow
+from linecomm.members.models import Member, MemberStatus, MemberTag, Tag
+from linecomm.pushes.errors import PushError
+from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryKind, DeliveryStatus
+from linecomm.pushes.schedule import jst_day_start
+
+CAP_WINDOW = timedelta(days=7)
+
+
+class SegmentError(PushError):
+    """A segment that cannot be used; the message is Japanese, for the marketer."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Filters combined with AND; within `cohorts` and `tags`, any one matches. Empty: every member."""
+
+    cohorts: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    joined_from: date | None = None  # Japan-time day, inclusive
+    joined_to: date | None = None  # Japan-time day, inclusive
+    active_within_days: int | None = None  # did something in the community in the last N days
+    inactive_for_days: int | None = None  # nothing for N days (or never)
+
+    def __post_init__(self) -> None:
+        if self.joined_from and self.joined_to and self.joined_from > self.joined_to:
+            raise SegmentError("入会日の範囲は、開始日が終了日より前になるよう指定してください。")
+        for value in (self.active_within_days, self.inactive_for_days):
+            if value is not None and value < 1:
+                raise SegmentError("最終アクティブの日数は1以上で指定してください。")
+
+    def to_json(self) -> str:
+        data = {k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v)
+                for k, v in asdict(self).items() if v not in (None, ())}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Segment:
+        data = json.loads(text or "{}")
+        return cls(
+            cohorts=tuple(data.get("cohorts", ())),
+            tags=tuple(data.get("tags", ())),
+            exclude_tags=tuple(data.get("exclude_tags", ())),
+            joined_from=date.fromisoformat(data["joined_from"]) if data.get("joined_from") else None,
+            joined_to=date.fromisoformat(data["joined_to"]) if data.get("joined_to") else None,
+            active_within_days=data.get("active_within_days"),
+            inactive_for_days=data.get("inactive_for_days"),
+        )
+
+    def describe(self) -> str:
+        """A one-line Japanese summary for previews and reports."""
+        parts = ["参加中でブロックしていないメンバー"]
+        if self.cohorts:
+            parts.append("期: " + "・".join(self.cohorts))
+        if self.tags:
+            parts.append("タグ: " + "・".join(self.tags) + "（いずれか）")
+        if self.exclude_tags:
+            parts.append("除外タグ: " + "・".join(self.exclude_tags))
+        if self.joined_from or self.joined_to:
+            parts.append(f"入会日: {self.joined_from or ''}〜{self.joined_to or ''}")
+        if self.active_within_days:
+            parts.append(f"{self.active_within_days}日以内にアクティブ")
+        if self.inactive_for_days:
+            parts.append(f"{self.inactive_for_days}日以上アクティブなし")
+        return " / ".join(parts)
+
+
+def reachable() -> ColumnElement[bool]:
+    """In the community and following the account: the only members a push may reach."""
+    return and_(Member.status == MemberStatus.MEMBER, Member.is_following.is_(true()))
+
+
+def _tagged(names: tuple[str, ...]) -> ColumnElement[bool]:
+    return exists(
+        select(literal(1))
+        .select_from(MemberTag)
+        .join(Tag, Tag.id == MemberTag.tag_id)
+        .where(MemberTag.member_id == Member.id, Tag.name.in_(names))
+    )
+
+
+def conditions(segment: Segment, now: datetime) -> list[ColumnElement[bool]]:
+    """The WHERE conditions on `members` for this segment (always including `reachable()`)."""
+    where = [reachable()]
+    if segment.cohorts:
+        where.append(Member.cohort.in_(segment.cohorts))
+    if segment.tags:
+        where.append(_tagged(segment.tags))
+    if segment.exclude_tags:
+        where.append(~_tagged(segment.exclude_tags))
+    if segment.joined_from:
+        where.append(Member.joined_at >= jst_day_start(segment.joined_from))
+    if segment.joined_to:
+        where.append(Member.joined_at < jst_day_start(segment.joined_to + timedelta(days=1)))
+    if segment.active_within_days:
+        where.append(Member.last_active_at >= now - timedelta(days=segment.active_within_days))
+    if segment.inactive_for_days:
+        cutoff = now - timedelta(days=segment.inactive_for_days)
+        where.append(or_(Member.last_active_at.is_(None), Member.last_active_at < cutoff))
+    return where
+
+
+def unknown_tags(session: Session, segment: Segment) -> list[str]:
+    """Tag names in the segment that do not exist (a typo would otherwise silently match nobody)."""
+    wanted = set(segment.tags) | set(segment.exclude_tags)
+    if not wanted:
+        return []
+    known = set(session.scalars(select(Tag.name).where(Tag.name.in_(wanted))))
+    return sorted(wanted - known)
+
+
+def count_recipients(session: Session, segment: Segment, now: datetime | None = None) -> int:
+    """How many members the segment matches right now: one COUNT over `members`."""
+    stmt = select(func.count()).select_from(Member).where(*conditions(segment, now or utcnow()))
+    return int(session.scalar(stmt) or 0)
+
+
+def batch_member_ids(session: Session, *where: ColumnElement[bool]) -> Any:
+    """A subquery of `member_id`, one row per recipient of each batch matching `where` (batches joined
+    with their deliveries): the arrays unnested on PostgreSQL, the JSON arrays on SQLite."""
+    if dialect_name(session) == "postgresql":
+        ids = select(func.unnest(DeliveryBatch.member_ids).label("member_id")).select_from(DeliveryBatch)
+    else:
+        each = func.json_each(DeliveryBatch.member_ids).table_valued("value")
+        ids = select(each.c.value.label("member_id")).select_from(DeliveryBatch).join(each, true())
+    return ids.join(Delivery, Delivery.id == DeliveryBatch.delivery_id).where(*where).subquery()
+
+
+def over_cap_members(session: Session, cap: int, now: datetime) -> Select[Any]:
+    """Member ids who already got `cap` or more pushes (posts and step messages, not test sends) in the
+    last 7 days, counting batches LINE accepted and batches of deliveries still under way."""
+    since = now - CAP_WINDOW
+    received = batch_member_ids(
+        session,
+        Delivery.kind.in_((DeliveryKind.POST, DeliveryKind.STEP)),
+        or_(
+            and_(DeliveryBatch.status == BatchStatus.SENT, DeliveryBatch.finished_at >= since),
+            and_(
+                DeliveryBatch.status == BatchStatus.PENDING,
+                Delivery.status.in_((DeliveryStatus.SENDING, DeliveryStatus.PAUSED)),
+            ),
+        ),
+    )
+    return select(received.c.member_id).group_by(received.c.member_id).having(func.count() >= cap)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A segment's size now: matched, of whom over the weekly cap, and so billable."""
+
+    matched: int
+    over_cap: int
+
+    @property
+    def billable(self) -> int:
+        return self.matched - self.over_cap
+
+
+def measure(session: Session, segment: Segment, cap: int | None, now: datetime | None = None) -> Audience:
+    """Count the segment and, in the same statement, how many of it the weekly cap leaves out."""
+    now = now or utcnow()
+    where = conditions(segment, now)
+    if cap is None:
+        return Audience(count_recipients(session, segment, now), 0)
+    capped = Member.id.in_(over_cap_members(session, cap, now))
+    row = session.execute(
+        select(func.count(), func.count().filter(capped)).select_from(Member).where(*where)
+    ).one()
+    return Audience(int(row[0] or 0), int(row[1] or 0))

@@ -1,0 +1,97 @@
+"""Step messages for new members: each is sent `days_after_join` days after a member joined, at a chosen
+Japan time, once per member, and never after the member left or blocked the account.
+
+Every day at the step's time one delivery freezes the members due: joined on or before that day minus
+N days (Japan time), after the step was switched on, within the catch-up window, and not sent this step
+yet. A missed day (the workers were down) is caught up the next day; nobody gets a step twice.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from linecomm.db import utcnow
+from linecomm.members.models import Member
+from linecomm.pushes.content import ContentError, build_messages, check_content
+from linecomm.pushes.errors import PushError
+from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, QuotaPolicy, StepMessage
+from linecomm.pushes.schedule import at_jst, jst_day_start, parse_time_of_day
+from linecomm.pushes.segments import batch_member_ids, reachable
+from linecomm.timezones import JST
+
+CATCH_UP_DAYS = 7  # a step more than a week late is no longer about "your first days"
+
+
+def create_step(session: Session, *, name: str, days_after_join: int, time_of_day: str, text: str,
+                image_url: str | None = None, allow_partial: bool = False,
+                now: datetime | None = None) -> StepMessage:
+    """Add an active step; members who join from now on receive it."""
+    if not name.strip():
+        raise ContentError("ステップ配信の名前を入力してください。")
+    if not 0 <= days_after_join <= 365:
+        raise ContentError("入会からの日数は0〜365日で指定してください。")
+    parse_time_of_day(time_of_day)
+    check_content(text, image_url, None, [])
+    now = now or utcnow()
+    step = StepMessage(
+        name=name.strip()[:100], days_after_join=days_after_join, time_of_day=time_of_day.strip(), text=text,
+        image_url=image_url, quota_policy=QuotaPolicy.PARTIAL if allow_partial else QuotaPolicy.REFUSE,
+        active=True, activated_at=now, created_at=now,
+    )
+    session.add(step)
+    session.flush()
+    return step
+
+
+def set_active(session: Session, step_id: int, active: bool, now: datetime | None = None) -> StepMessage:
+    """Switch a step off or on; switching on again enrolls only members who join from then."""
+    step = session.get(StepMessage, step_id)
+    if step is None:
+        raise PushError(f"ステップ配信 {step_id} は見つかりません。")
+    if active and not step.active:
+        step.activated_at = now or utcnow()
+    step.active = active
+    return step
+
+
+def messages(step: StepMessage) -> list[dict[str, object]]:
+    return build_messages(0, step.text, step.image_url, None, [])
+
+
+def occurrence(step: StepMessage, day: date) -> datetime:
+    return at_jst(day, parse_time_of_day(step.time_of_day))
+
+
+def occurrence_key(step_id: int, day: date) -> str:
+    return f"step:{step_id}:{day.isoformat()}"
+
+
+def due_days(step: StepMessage, now: datetime) -> list[date]:
+    """Japan-time days whose run of this step should have started by `now` (today, if its time passed)."""
+    today = now.astimezone(JST).date()
+    return [today] if occurrence(step, today) <= now else []
+
+
+def conditions(session: Session, step_id: int, scheduled_for: datetime) -> list[ColumnElement[bool]]:
+    """Members due this step on the day of `scheduled_for`, not sent it already."""
+    step = session.get(StepMessage, step_id)
+    assert step is not None
+    day = scheduled_for.astimezone(JST).date()
+    last_join_day = day - timedelta(days=step.days_after_join)
+    already = batch_member_ids(
+        session, Delivery.step_id == step_id, DeliveryBatch.status.in_((BatchStatus.SENT, BatchStatus.PENDING))
+    )
+    return [
+        reachable(),
+        Member.joined_at >= step.activated_at,
+        Member.joined_at < jst_day_start(last_join_day + timedelta(days=1)),
+        Member.joined_at >= jst_day_start(last_join_day - timedelta(days=CATCH_UP_DAYS)),
+        Member.id.not_in(select(already.c.member_id)),
+    ]
+
+
+def messages_json(step: StepMessage) -> str:
+    return json.dumps(messages(step), ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""Staff accounts of the admin console: sign-in, roles and what each role may do."""

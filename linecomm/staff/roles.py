@@ -1,0 +1,53 @@
+"""Roles and permissions. Every admin view names the permission it needs; this table is the one place
+that says which role has it."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"  # everything, staff management, settings
+    MARKETER = "marketer"  # members, tags, invite codes (pushes, surveys, KPIs as they arrive)
+    MODERATOR = "moderator"  # moderation queue, member reports, warnings and suspensions
+
+
+ROLE_LABELS = {Role.OWNER: "オーナー", Role.MARKETER: "マーケター", Role.MODERATOR: "モデレーター"}
+
+
+class Permission(StrEnum):
+    MEMBERS_READ = "members.read"  # member list, search, detail
+    MEMBERS_TAG = "members.tag"  # create tags, assign and remove them
+    MEMBERS_PRIVACY = "members.privacy"  # APPI: export a member's data, delete a member
+    MEMBERS_SANCTION = "members.sanction"  # warn, suspend, lift a suspension
+    INVITES = "invites.manage"
+    MODERATION = "moderation.review"  # the queue: approve, hide
+    NG_WORDS = "moderation.ng_words"
+    STAFF = "staff.manage"
+    AUDIT = "audit.read"
+    SETTINGS = "settings.manage"
+    PUSHES = "pushes.manage"  # theme posts, deliveries, step messages, quiet hours, test recipients
+    THEMES = "themes.curate"  # members' answers to theme posts, poll and reaction results, featuring
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.OWNER: frozenset(Permission),
+    Role.MARKETER: frozenset({Permission.MEMBERS_READ, Permission.MEMBERS_TAG, Permission.INVITES,
+                              Permission.PUSHES, Permission.THEMES}),
+    Role.MODERATOR: frozenset(
+        {Permission.MEMBERS_READ, Permission.MEMBERS_SANCTION, Permission.MODERATION, Permission.NG_WORDS}
+    ),
+}
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise ValueError(f"unknown role {value!r}; use one of {', '.join(r.value for r in Role)}") from None
+
+
+def allows(role: str, permission: Permission) -> bool:
+    try:
+        return permission in GRANTS[Role(role)]
+    except ValueError:
+        return False

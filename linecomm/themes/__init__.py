@@ -1,0 +1,1 @@
+"""Theme posts in chat: members' answers (community posts under moderation), reactions and polls."""

@@ -1,0 +1,292 @@
+"""Answers to theme posts: which post a member's message answers, storing it as a community post through
+the moderation core, and what staff read and feature afterwards.
+
+A message answers a theme post while the post's answer window is open (answers_open_at ≤ now <
+answers_close_at), the post has gone out (a real delivery, not a test send, has started), and the member
+was among its recipients or is in its segment now (joined since, or left out by the weekly cap). When
+several windows are open, the post delivered most recently wins. Functions only flush.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from linecomm.db import dialect_name
+from linecomm.line.limits import truncate_utf16
+from linecomm.members.models import Member
+from linecomm.moderation import service as moderation
+from linecomm.moderation.models import ContentItem, ContentKind, ContentState
+from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryKind, DeliveryStatus, ThemePost
+from linecomm.pushes.segments import Segment, batch_member_ids, conditions
+from linecomm.themes.models import AnswerImage, AnswerKind, ImageStatus, ThemeAnswer
+
+IMAGE_BODY = "（画像）"  # what the moderation core stores as the body of an image answer
+GONE_OUT = (DeliveryStatus.SENDING, DeliveryStatus.PAUSED, DeliveryStatus.SENT)
+CLOSED_NOTICE_FOR = timedelta(days=2)  # after this, a message is no longer taken as a late answer
+VOICE_BODY_UNITS = 80
+CANDIDATES = 20
+
+
+class ThemeError(ValueError):
+    """A step staff cannot take on an answer; the message is Japanese, for the console."""
+
+
+def ref_of(post_id: int) -> str:
+    return f"theme:{post_id}"
+
+
+def _last_sent() -> Select:  # type: ignore[type-arg]
+    """Per post: when its latest real delivery (not a test send) started."""
+    return (
+        select(Delivery.post_id, func.max(func.coalesce(Delivery.started_at, Delivery.created_at)).label("last"))
+        .where(Delivery.kind == DeliveryKind.POST, Delivery.status.in_(GONE_OUT), Delivery.post_id.is_not(None))
+        .group_by(Delivery.post_id)
+    )
+
+
+def has_gone_out(session: Session, post_id: int) -> bool:
+    """Whether a real delivery of the post has started (test sends to staff do not count)."""
+    return session.scalar(
+        select(Delivery.id).where(Delivery.post_id == post_id, Delivery.kind == DeliveryKind.POST,
+                                  Delivery.status.in_(GONE_OUT)).limit(1)
+    ) is not None
+
+
+def reaches(session: Session, post: ThemePost, member_id: int, now: datetime) -> bool:
+    """The member is in the post's segment now, or was in a batch LINE accepted for it."""
+    in_segment = select(Member.id).where(Member.id == member_id, *conditions(Segment.from_json(post.segment), now))
+    if session.scalar(in_segment.limit(1)) is not None:
+        return True
+    sent_to = batch_member_ids(session, Delivery.post_id == post.id, Delivery.kind == DeliveryKind.POST,
+                               DeliveryBatch.status == BatchStatus.SENT)
+    return session.scalar(select(sent_to.c.member_id).where(sent_to.c.member_id == member_id).limit(1)) is not None
+
+
+def _windows(session: Session, member_id: int, now: datetime, *, closed_since: datetime | None = None
+             ) -> ThemePost | None:
+    last = _last_sent().subquery()
+    stmt = select(ThemePost).join(last, last.c.post_id == ThemePost.id)
+    if closed_since is None:
+        stmt = stmt.where(ThemePost.answers_open_at <= now, ThemePost.answers_close_at > now)
+        stmt = stmt.order_by(last.c.last.desc(), ThemePost.id.desc())
+    else:
+        stmt = stmt.where(ThemePost.answers_close_at <= now, ThemePost.answers_close_at > closed_since)
+        stmt = stmt.order_by(ThemePost.answers_close_at.desc(), ThemePost.id.desc())
+    for post in session.scalars(stmt.limit(CANDIDATES)):
+        if reaches(session, post, member_id, now):
+            return post
+    return None
+
+
+def answerable_post(session: Session, member_id: int, now: datetime) -> ThemePost | None:
+    """The theme post a message from the member answers now (the most recently delivered), or None."""
+    return _windows(session, member_id, now)
+
+
+def recently_closed_post(session: Session, member_id: int, now: datetime) -> ThemePost | None:
+    """A post that reached the member whose answer window closed in the last two days (to say so)."""
+    return _windows(session, member_id, now, closed_since=now - CLOSED_NOTICE_FOR)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    answer: ThemeAnswer
+    item: ContentItem
+    repeated: bool  # the same LINE message was taken before (nothing new was stored)
+
+
+def record_answer(session: Session, post: ThemePost, member: Member, *, kind: str, body: str,
+                  line_message_id: str, now: datetime) -> Submitted:
+    """Store the message as the member's answer: a theme_reply submitted to the moderation core, which
+    publishes, holds or blocks it. Image answers keep LINE's message id; the bytes come later."""
+    existing = session.scalar(select(ThemeAnswer).where(ThemeAnswer.line_message_id == line_message_id))
+    if existing is not None:
+        item = session.get(ContentItem, existing.content_id)
+        assert item is not None
+        return Submitted(existing, item, repeated=True)
+    text = IMAGE_BODY if kind == AnswerKind.IMAGE else body.strip()[: moderation.BODY_MAX]
+    item = moderation.submit(session, member.id, ContentKind.THEME_REPLY, text, ref=ref_of(post.id), now=now)
+    answer = ThemeAnswer(post_id=post.id, member_id=member.id, content_id=item.id, kind=kind,
+                         line_message_id=line_message_id[:32], created_at=now,
+                         image_status=ImageStatus.PENDING if kind == AnswerKind.IMAGE else None)
+    session.add(answer)
+    session.flush()
+    return Submitted(answer, item, repeated=False)
+
+
+# ---- reading answers -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnswerRow:
+    answer: ThemeAnswer
+    item: ContentItem
+    nickname: str | None
+
+
+def answers_of(session: Session, post_id: int, state: str | None = None, before_id: int | None = None,
+               limit: int = 50) -> list[AnswerRow]:
+    """A post's answers, newest first (keyset pagination by answer id), with their moderation state."""
+    stmt = (
+        select(ThemeAnswer, ContentItem, Member.nickname)
+        .join(ContentItem, ContentItem.id == ThemeAnswer.content_id)
+        .outerjoin(Member, Member.id == ThemeAnswer.member_id)
+        .where(ThemeAnswer.post_id == post_id)
+    )
+    if state:
+        stmt = stmt.where(ContentItem.state == state)
+    if before_id is not None:
+        stmt = stmt.where(ThemeAnswer.id < before_id)
+    rows = session.execute(stmt.order_by(ThemeAnswer.id.desc()).limit(limit)).all()
+    return [AnswerRow(a, i, n) for a, i, n in rows]
+
+
+def answer_counts(session: Session, post_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per post, how many answers are in each moderation state (one grouped query)."""
+    if not post_ids:
+        return {}
+    rows = session.execute(
+        select(ThemeAnswer.post_id, ContentItem.state, func.count())
+        .join(ContentItem, ContentItem.id == ThemeAnswer.content_id)
+        .where(ThemeAnswer.post_id.in_(post_ids))
+        .group_by(ThemeAnswer.post_id, ContentItem.state)
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for post_id, state, n in rows:
+        counts.setdefault(post_id, {})[state] = int(n)
+    return counts
+
+
+def others_published(session: Session, post_id: int, member_id: int, limit: int = 5) -> list[AnswerRow]:
+    """The newest published answers to a post by other members (what a member may read in chat)."""
+    stmt = (
+        select(ThemeAnswer, ContentItem, Member.nickname)
+        .join(ContentItem, ContentItem.id == ThemeAnswer.content_id)
+        .outerjoin(Member, Member.id == ThemeAnswer.member_id)
+        .where(ThemeAnswer.post_id == post_id, ContentItem.state == ContentState.PUBLISHED,
+               ContentItem.redacted_at.is_(None), ThemeAnswer.member_id != member_id)
+        .order_by(ThemeAnswer.id.desc())
+        .limit(limit)
+    )
+    return [AnswerRow(a, i, n) for a, i, n in session.execute(stmt).all()]
+
+
+def get_answer(session: Session, answer_id: int) -> AnswerRow | None:
+    row = session.execute(
+        select(ThemeAnswer, ContentItem, Member.nickname)
+        .join(ContentItem, ContentItem.id == ThemeAnswer.content_id)
+        .outerjoin(Member, Member.id == ThemeAnswer.member_id)
+        .where(ThemeAnswer.id == answer_id)
+    ).first()
+    return AnswerRow(*row) if row else None
+
+
+# ---- featuring answers and quoting them in the next post ---------------------------------------------
+def feature(session: Session, answer_id: int, staff_id: int | None, now: datetime) -> AnswerRow:
+    """Mark a published answer as featured (offered for 「みなさんの声」 in the next post)."""
+    row = get_answer(session, answer_id)
+    if row is None:
+        raise ThemeError("回答が見つかりません。")
+    if row.item.state != ContentState.PUBLISHED or row.item.redacted_at is not None:
+        raise ThemeError("公開中の回答だけをピックアップできます。")
+    if row.answer.featured_at is None:
+        row.answer.featured_at, row.answer.featured_by = now, staff_id
+        session.flush()
+    return row
+
+
+def unfeature(session: Session, answer_id: int) -> AnswerRow:
+    row = get_answer(session, answer_id)
+    if row is None:
+        raise ThemeError("回答が見つかりません。")
+    row.answer.featured_at = row.answer.featured_by = None
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A featured answer a marketer may quote in a new post."""
+
+    answer_id: int
+    post_id: int
+    post_title: str
+    nickname: str
+    body: str
+
+
+def featured_voices(session: Session, limit: int = 30) -> list[Voice]:
+    """Featured text answers not quoted yet, still published, newest first."""
+    rows = session.execute(
+        select(ThemeAnswer.id, ThemeAnswer.post_id, ThemePost.title, Member.nickname, ContentItem.body)
+        .join(ContentItem, ContentItem.id == ThemeAnswer.content_id)
+        .join(ThemePost, ThemePost.id == ThemeAnswer.post_id)
+        .outerjoin(Member, Member.id == ThemeAnswer.member_id)
+        .where(ThemeAnswer.featured_at.is_not(None), ThemeAnswer.quoted_in_post_id.is_(None),
+               ThemeAnswer.kind == AnswerKind.TEXT, ContentItem.state == ContentState.PUBLISHED,
+               ContentItem.redacted_at.is_(None))
+        .order_by(ThemeAnswer.featured_at.desc(), ThemeAnswer.id.desc())
+        .limit(limit)
+    ).all()
+    return [Voice(a, p, t, n or "会員", b) for a, p, t, n, b in rows]
+
+
+def voices_block(voices: list[Voice]) -> str:
+    """The 「みなさんの声」 lines appended to a post's text."""
+    if not voices:
+        return ""
+    lines = [f"・{v.nickname}さん「{truncate_utf16(' '.join(v.body.split()), VOICE_BODY_UNITS)}」" for v in voices]
+    return "\n\n【みなさんの声】\n" + "\n".join(lines)
+
+
+def pick_voices(session: Session, answer_ids: list[int]) -> list[Voice]:
+    """The chosen featured answers, in the order they are offered; unknown or stale ids are ignored."""
+    chosen = set(answer_ids)
+    return [v for v in featured_voices(session, limit=200) if v.answer_id in chosen]
+
+
+def mark_quoted(session: Session, answer_ids: list[int], post_id: int) -> None:
+    if answer_ids:
+        session.execute(update(ThemeAnswer).where(ThemeAnswer.id.in_(answer_ids)).values(quoted_in_post_id=post_id))
+
+
+# ---- images ------------------------------------------------------------------------------------------
+IMAGE_MAX_BYTES = 10 * 1024 * 1024  # LINE's own limit for images members send
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")  # never SVG: the console serves these
+
+
+def image_of(session: Session, answer_id: int) -> AnswerImage | None:
+    return session.get(AnswerImage, answer_id)
+
+
+def store_image(session: Session, answer_id: int, data: bytes, content_type: str, now: datetime) -> str:
+    """Keep the bytes LINE gave for an image answer (once); returns the answer's image status."""
+    answer = session.get(ThemeAnswer, answer_id, with_for_update=dialect_name(session) == "postgresql")
+    if answer is None or answer.image_status != ImageStatus.PENDING:
+        return answer.image_status if answer and answer.image_status else ImageStatus.GONE
+    content_type = content_type.split(";")[0].strip().lower()
+    if content_type not in IMAGE_TYPES or not data or len(data) > IMAGE_MAX_BYTES:
+        answer.image_status = ImageStatus.GONE
+        return answer.image_status
+    session.add(AnswerImage(answer_id=answer_id, content_type=content_type[:100], size=len(data), data=data,
+                            fetched_at=now))
+    answer.image_status = ImageStatus.STORED
+    session.flush()
+    return answer.image_status
+
+
+def image_gone(session: Session, answer_id: int) -> None:
+    session.execute(update(ThemeAnswer).where(ThemeAnswer.id == answer_id,
+                                              ThemeAnswer.image_status == ImageStatus.PENDING)
+                    .values(image_status=ImageStatus.GONE))
+
+
+def erase_member_images(session: Session, member_id: int) -> int:
+    """Delete the images a member sent (their personal data; APPI erasure). Returns how many."""
+    ids = select(ThemeAnswer.id).where(ThemeAnswer.member_id == member_id)
+    deleted = session.execute(delete(AnswerImage).where(AnswerImage.answer_id.in_(ids))).rowcount or 0
+    session.execute(update(ThemeAnswer).where(ThemeAnswer.member_id == member_id,
+                                              ThemeAnswer.kind == AnswerKind.IMAGE)
+                    .values(image_status=ImageStatus.GONE))
+    return int(deleted)
