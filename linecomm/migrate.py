@@ -14,8 +14,7 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
-    # "heads": apply every branch (pushes 0003 and staff 0002 both follow 0001 until they are re-chained).
+def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
