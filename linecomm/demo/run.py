@@ -32,7 +32,7 @@ def demo_settings(fake_url: str, environ: dict[str, str] | None = None) -> Setti
 def run_demo(host: str, port: int, fake_port: int) -> None:
     from linecomm import migrate
     from linecomm.db import transaction
-    from linecomm.demo.seed import DEMO_MEMBERS, seed
+    from linecomm.demo.seed import DEMO_MEMBERS, DEMO_STAFF, DEMO_STAFF_PASSWORD, seed
     from linecomm.line.fake import FakeLinePlatform
     from linecomm.web import build_app
     from linecomm.web_runtime import EXTENSION_KEY
@@ -54,6 +54,8 @@ def run_demo(host: str, port: int, fake_port: int) -> None:
     click.echo(
         "\nlinecomm demo is running (SQLite, embedded queue, fake LINE platform)\n"
         f"  chat console     {base}/demo/chat     (play a LINE user; invite code: {code})\n"
+        f"  admin console    {base}/admin/login   ({', '.join(e for e, _n, _r in DEMO_STAFF)};"
+        f" password {DEMO_STAFF_PASSWORD})\n"
         f"  webhook          {base}/webhooks/line\n"
         f"  health           {base}/readyz\n"
         f"  fake LINE API    {fake_url}\n"

@@ -12,6 +12,12 @@ from linecomm.members.models import Consent, InviteCode, Member, MemberStatus
 from linecomm.text.normalise import nickname_key
 
 DEMO_CODE = "WELCOME1"
+DEMO_STAFF_PASSWORD = "linecomm-demo"  # demo only: LINECOMM_ENV=production never runs this seed
+DEMO_STAFF = [
+    ("owner@demo.example.com", "デモ 店長", "owner"),
+    ("marketer@demo.example.com", "デモ マーケター", "marketer"),
+    ("moderator@demo.example.com", "デモ モデレーター", "moderator"),
+]
 DEMO_COHORT = "0期生"
 DEMO_MEMBERS = [
     ("Udemo00000000000000000000000000a1", "佐藤 花子", "はなこ"),
@@ -49,4 +55,15 @@ def seed(session: Session, privacy_version: str) -> str:
         session.flush()
         session.add(Consent(member_id=member.id, notice_version=privacy_version, agreed_at=now))
         code.used_count += 1
+    seed_staff(session)
     return DEMO_CODE
+
+
+def seed_staff(session: Session) -> None:
+    """One admin console account per role, so a newcomer can sign in without creating one."""
+    from linecomm.staff import service as staff
+    from linecomm.staff.models import StaffUser
+
+    for email, name, role in DEMO_STAFF:
+        if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:
+            staff.create_user(session, email, name, role, DEMO_STAFF_PASSWORD)

@@ -1,0 +1,72 @@
+"""`linecomm demo`, the README's first command: everything on one machine, demo data, accounts to try."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from linecomm.db import make_engine, make_session_factory, transaction
+from linecomm.demo.seed import DEMO_STAFF, DEMO_STAFF_PASSWORD, seed
+from linecomm.staff import service as staff
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_linecomm_demo_serves_the_console_the_admin_and_a_working_webhook(tmp_path: Path) -> None:
+    port, fake_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "LINE_"))}
+    exe = Path(sys.executable).parent / "linecomm"
+    process = subprocess.Popen(
+        [str(exe), "demo", "--port", str(port), "--fake-port", str(fake_port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(base + "/readyz", timeout=1) as r:
+                    assert json.loads(r.read())["status"] == "ready"
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the demo did not become ready")
+        for path in ("/demo/chat", "/admin/login"):
+            with urllib.request.urlopen(base + path, timeout=5) as r:
+                assert r.status == 200
+        assert (tmp_path / "instance" / "linecomm.sqlite3").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0]
+    assert "WELCOME1" in output and "/demo/chat" in output and "/admin/login" in output
+
+
+def test_the_demo_seed_is_idempotent_and_its_staff_can_sign_in(tmp_path: Path) -> None:
+    from linecomm import migrate
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    for _ in range(2):
+        with transaction(sessions) as session:
+            assert seed(session, "2026-11") == "WELCOME1"
+    with transaction(sessions) as session:
+        assert len(staff.list_staff(session)) == len(DEMO_STAFF)
+        result = staff.sign_in(session, DEMO_STAFF[0][0], DEMO_STAFF_PASSWORD, "127.0.0.1")
+        assert result.user is not None and result.user.role == "owner"
+    engine.dispose()
