@@ -30,7 +30,7 @@ def current(database_url: str) -> str | None:
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            heads = MigrationContext.configure(conn).get_current_heads()  # one per branch until re-chained
+            heads = MigrationContext.configure(conn).get_current_heads()
             return ", ".join(sorted(heads)) or None
     finally:
         engine.dispose()
