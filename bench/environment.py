@@ -93,7 +93,7 @@ class GunicornConfig:
     """How the app is served. See the README for why these numbers."""
 
     workers: int = 2
-    threads: int = 4
+    threads: int = 2
     worker_class: str = "gthread"
     backlog: int = 2048
     # gunicorn does not balance kept-alive connections between workers: whichever worker wakes first

@@ -57,7 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="wrk connections for the baseline (default: the largest of --connections)")
     p.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (one is plenty below ~20k req/s)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    p.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
     p.add_argument("--worker-class", default="gthread")
     p.add_argument("--worker-connections", type=int, default=None,
                    help="connections each gunicorn worker accepts (default: --connections / --workers, so that "
