@@ -5,18 +5,12 @@ PYTHON ?= python3
 
 .PHONY: demo test bench-webhook lint
 
-$(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+# The same commands as the README's first lines (and .ci/run's test line).
+demo:
+	$(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q . && $(VENV)/bin/linecomm demo
 
-demo: $(PY)
-	$(PY) -m pip install -q .
-	$(VENV)/bin/linecomm demo
+test:
+	$(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q -e '.[test]' && scripts/ensure-chromium && $(PY) -m pytest
 
-test: $(PY)
-	$(PY) -m pip install -q -e '.[test]'
-	./scripts/ensure-chromium
-	$(PY) -m pytest
-
-lint: $(PY)
+lint:
 	$(VENV)/bin/ruff check linecomm tests bench
