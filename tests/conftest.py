@@ -17,6 +17,7 @@ from linecomm.config import Settings
 from linecomm.line.fake import FakeLinePlatform
 from tests.support.community import Community
 from tests.support.line_openapi import assert_conforms_to_openapi
+from tests.support.redis_server import RedisServer
 
 PG_ADMIN_URL = os.environ.get("LINECOMM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("LINECOMM_TEST_REDIS", "redis://127.0.0.1:6379/13")
@@ -98,6 +99,15 @@ def fake_line() -> Iterator[FakeLinePlatform]:
     yield fake
     fake.stop()
     assert_conforms_to_openapi(fake.requests)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of the test's own, which the test may stop and restart (never the machine's)."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

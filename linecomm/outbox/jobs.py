@@ -17,11 +17,7 @@ def deliver_messages(message_ids: list[int], attempt: int = 0) -> None:
     retry: list[int] = []
     for message_id in message_ids:
         with transaction(rt.sessions) as session:
-            row = service._lock(session, message_id)
-            if row is None:
-                continue
-            reachable = members.is_reachable(session, row.to)
-            if service.deliver(session, rt.line, message_id, can_receive=reachable) == "retry":
+            if service.deliver(session, rt.line, message_id, can_receive=members.is_reachable) == "retry":
                 retry.append(message_id)
     if retry:
         delay = min(300.0, 2.0 ** attempt)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -66,15 +67,18 @@ def _lock(session: Session, message_id: int) -> OutboundMessage | None:
     return session.scalar(stmt)
 
 
-def deliver(session: Session, line: LineClient, message_id: int, can_receive: bool = True) -> str:
-    """Send one stored message if it is still pending; record the outcome. Returns the new status.
+def deliver(
+    session: Session, line: LineClient, message_id: int, can_receive: Callable[[Session, str], bool]
+) -> str:
+    """Send one stored message if it is still pending and `can_receive(session, to)` allows it; record the
+    outcome. Returns the new status ("missing" when another worker holds the row or it does not exist).
 
     Holds the row lock for the duration of the call so two workers never send the same row.
     Returns "retry" when LINE asked us to come back later: the row stays pending, attempt counted."""
     row = _lock(session, message_id)
     if row is None or row.status != OutboundStatus.PENDING:
         return row.status if row else "missing"
-    if not can_receive:
+    if not can_receive(session, row.to):
         row.status = OutboundStatus.SKIPPED
         return row.status
     messages = json.loads(row.messages)

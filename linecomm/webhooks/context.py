@@ -19,8 +19,7 @@ class EventContext:
     session: Session
     line: LineClient
     settings: Settings
-    event: Any  # the line-bot-sdk v3 event model
-    raw: dict[str, Any]
+    raw: dict[str, Any]  # the event as LINE sent it, checked by line-bot-sdk v3's models on arrival
     webhook_event_id: str
     occurred_at: datetime
     now: datetime

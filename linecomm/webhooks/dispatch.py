@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from linebot.v3.webhooks import Event
 from sqlalchemy.orm import Session
 
 from linecomm.config import Settings
@@ -32,14 +31,6 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def parse_event(payload: dict) -> object | None:
-    """The line-bot-sdk v3 model of an event; None for types the SDK does not know."""
-    try:
-        return Event.from_dict(payload)
-    except (ValueError, TypeError, KeyError):
-        return None
-
-
 def handle(session: Session, line: LineClient, settings: Settings, row: WebhookEvent, now: datetime) -> list[int]:
     """Act on one pending inbox row inside the caller's transaction and mark it handled.
 
@@ -50,12 +41,10 @@ def handle(session: Session, line: LineClient, settings: Settings, row: WebhookE
     if row.mode == "standby" or handler is None or in_group:
         row.status, row.handled_at = InboxStatus.IGNORED, now
         return []
-    event = parse_event(payload)
     ctx = EventContext(
         session=session,
         line=line,
         settings=settings,
-        event=event,
         raw=payload,
         webhook_event_id=row.webhook_event_id,
         occurred_at=row.occurred_at or from_line_timestamp(payload.get("timestamp")) or now,

@@ -2,7 +2,6 @@
 member, approve a held post — and attacker-controlled nicknames and posts render as harmless text."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from tests.admin.console import PASSWORD, Console, make_member
+from tests.support.browser import chromium_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -23,25 +23,8 @@ XSS_POST = '<script>window.__xss=3</script><img src=x onerror="window.__xss=4">�
 
 @pytest.fixture
 def browser_page() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+    with chromium_page(timeout_ms=10_000) as page:
         yield page
-        context.close()
-        browser.close()
-
-
-def _shot(page, name: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    folder = Path(os.environ.get("LINECOMM_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def test_a_moderator_and_marketer_day_in_the_browser(console: Console, browser_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +78,7 @@ def test_a_moderator_and_marketer_day_in_the_browser(console: Console, browser_p
     page.goto(base + "/admin/members?cohort=0期生")
     assert XSS_NICKNAME in page.text_content("main")
     assert XSS_DISPLAY in page.text_content("main")
-    _shot(page, "members", tmp_path)
+    screenshot(page, "members", tmp_path)
     page.goto(base + f"/admin/members/{evil.id}")
     assert XSS_NICKNAME in page.text_content("h1")
 
@@ -104,7 +87,7 @@ def test_a_moderator_and_marketer_day_in_the_browser(console: Console, browser_p
     item = page.locator(f"#item-{held}")
     assert XSS_POST in item.locator(".adm-post__body").text_content()
     assert item.locator(".adm-post__body img, .adm-post__body script").count() == 0
-    _shot(page, "moderation", tmp_path)
+    screenshot(page, "moderation", tmp_path)
     item.locator("button[value=approve]").click()
     assert "投稿を承認しました" in page.text_content(".adm-flash")
     with community.session() as s:
@@ -122,7 +105,7 @@ def test_a_moderator_and_marketer_day_in_the_browser(console: Console, browser_p
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(base + "/admin/members")
     assert page.locator("tbody tr").first.is_visible()
-    _shot(page, "members-phone", tmp_path)
+    screenshot(page, "members-phone", tmp_path)
 
     assert page.evaluate("window.__xss") is None, "a script from member content ran"
     assert dialogs == []

@@ -3,7 +3,6 @@ count follows the segment, preview it as a LINE chat, send it now and watch the 
 then members answer in chat and the answers show in the console, as text, never as markup."""
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,6 +18,7 @@ from linecomm.members.models import Member
 from linecomm.timezones import JST
 from tests.admin.console import PASSWORD, Console, make_member
 from tests.pushes.desk import Desk
+from tests.support.browser import chromium_page, screenshot
 from tests.support.community import ChatUser
 
 pytestmark = pytest.mark.browser
@@ -27,25 +27,8 @@ XSS_ANSWER = '<img src=x onerror="window.__xss=1">朝は走ります'
 
 @pytest.fixture
 def browser_page() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with chromium_page(timeout_ms=15_000) as page:
         yield page
-        context.close()
-        browser.close()
-
-
-def _shot(page, name: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    folder = Path(os.environ.get("LINECOMM_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def _chat_member(console: Console, nickname: str, cohort: str) -> tuple[ChatUser, int]:
@@ -118,10 +101,10 @@ def test_a_marketer_composes_previews_and_sends_a_theme_and_reads_the_answers(  
     assert "今月のテーマは「朝のひと手間」" in bubble.text_content()
     assert page.locator(".adm-phone .chat-quick__item").all_text_contents() == ["👍 いいね", "😍 すてき"]
     assert page.text_content('[data-count="matched"]') == "7"  # the segment survived the round trip
-    _shot(page, "compose-preview", tmp_path)
+    screenshot(page, "compose-preview", tmp_path)
     page.set_viewport_size({"width": 390, "height": 844})  # on a phone the preview goes under the form
     assert page.locator(".adm-phone").is_visible()
-    _shot(page, "compose-preview-phone", tmp_path)
+    screenshot(page, "compose-preview-phone", tmp_path)
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.click("button[value=save]")
@@ -137,11 +120,11 @@ def test_a_marketer_composes_previews_and_sends_a_theme_and_reads_the_answers(  
         assert page.text_content("[data-field=sent]") == "7"
         assert page.text_content("[data-field=recipients]") == "7"
         assert page.locator("form[data-schedule]").count() == 0
-        _shot(page, "post-sent", tmp_path)
+        screenshot(page, "post-sent", tmp_path)
         page.click("text=配信の詳細・一時停止・中止・レポート")
         page.wait_for_selector("h1 >> text=配信 1")
         assert page.locator("[data-controls] form:visible").count() == 0  # nothing left to pause or stop
-        _shot(page, "delivery-report", tmp_path)
+        screenshot(page, "delivery-report", tmp_path)
 
         # Members react and answer in chat; the answers and reactions show in the console.
         assert hana.received()[-1]["text"].startswith("おはようございます")
@@ -160,7 +143,7 @@ def test_a_marketer_composes_previews_and_sends_a_theme_and_reads_the_answers(  
     assert "リアクション（1件）" in page.text_content("main")
     answers.locator("li", has_text="白湯を一杯").locator("text=ピックアップする").click()
     page.wait_for_selector("text=回答をピックアップしました")
-    _shot(page, "answers", tmp_path)
+    screenshot(page, "answers", tmp_path)
 
     assert page.evaluate("window.__xss") is None, "member content ran as script"
     assert violations == [], violations

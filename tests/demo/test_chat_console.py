@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -27,9 +26,9 @@ from linecomm.demo.seed import DEMO_CODE, seed
 from linecomm.line.fake import FakeLinePlatform
 from linecomm.web import build_app
 from linecomm.web_runtime import EXTENSION_KEY
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.redis_server import free_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOT = "/tmp/chat_console.png"
 RICH_SCREENSHOT = "/tmp/chat_console_rich.png"
 # A CSP without 'unsafe-inline', as the product's pages will get: the console must work under it.
@@ -116,7 +115,7 @@ class Browser:
 @pytest.fixture
 def browser(demo: RunningDemo) -> Iterator[Browser]:
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run scripts/ensure-chromium")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=WAIT_MS)
@@ -358,19 +357,13 @@ def test_block_and_unblock(demo: RunningDemo, browser: Browser) -> None:
 # --- plain requests: bad input is a clear 400, and the console exists only in demo/development ----------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def make_app(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Any]:
     """Build apps whose fake LINE platform is not running (nothing here should need it but the 502)."""
     apps: list[Flask] = []
 
     def build(**changes: Any) -> Flask:
-        fake_url = f"http://127.0.0.1:{_free_port()}"
+        fake_url = f"http://127.0.0.1:{free_port()}"
         app = build_app(_settings(fake_url, tmp_path, migrated_sqlite, **changes))
         apps.append(app)
         return app

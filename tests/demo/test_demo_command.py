@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,16 +13,11 @@ from pathlib import Path
 from linecomm.db import make_engine, make_session_factory, transaction
 from linecomm.demo.seed import DEMO_STAFF, DEMO_STAFF_PASSWORD, seed
 from linecomm.staff import service as staff
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.redis_server import free_port
 
 
 def test_linecomm_demo_serves_the_console_the_admin_and_a_working_webhook(tmp_path: Path) -> None:
-    port, fake_port = _free_port(), _free_port()
+    port, fake_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "LINE_"))}
     exe = Path(sys.executable).parent / "linecomm"
     process = subprocess.Popen(

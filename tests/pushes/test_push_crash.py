@@ -3,7 +3,6 @@ restarted (empty) mid-delivery. Every member gets the post once; nothing is lost
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,10 @@ import pytest
 from linecomm.config import Settings
 from linecomm.line.fake import FakeLinePlatform
 from tests.pushes.desk import MULTICAST, Desk
-from tests.pushes.processes import RedisServer, WorkerProcess, worker_env
+from tests.pushes.processes import WorkerProcess, worker_env
 from tests.support.community import Community
 from tests.support.line_openapi import assert_conforms_to_openapi
+from tests.support.redis_server import RedisServer
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
 
@@ -58,14 +58,6 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(
     assert (done.status, done.sent, done.failed) == ("sent", 60, 0)
     assert done.accepted_before >= 1  # retried with the same key: LINE said 409, nobody got it twice
     _assert_everyone_got_it_once(desk, users)
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_redis_restarted_mid_delivery_loses_nothing_and_sends_nothing_twice(

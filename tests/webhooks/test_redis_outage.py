@@ -3,13 +3,6 @@ Redis returns and the inbox is replayed. Uses a private redis-server so the mach
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -19,65 +12,14 @@ from linecomm.config import Settings
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 from tests.support.community import Community
 from tests.support.environment import environment_for
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    def __init__(self, port: int, workdir: Path):
-        self.port, self.workdir, self.process = port, workdir, None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    if not shutil.which("redis-server"):
-        pytest.fail("redis-server is required")
-    server = RedisServer(_free_port(), tmp_path)
-    server.start()
-    yield server
-    server.stop()
+from tests.support.redis_server import RedisServer
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_events_arriving_while_redis_is_down_are_handled_after_replay(
     settings: Settings, fake_line, private_redis: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = settings.replace(redis_url=f"redis://127.0.0.1:{private_redis.port}/0")
+    settings = settings.replace(redis_url=private_redis.url)
     with Community.start(settings, fake_line) as community:
         users = [community.user(f"利用者{i}") for i in range(3)]
         private_redis.stop()
