@@ -61,7 +61,6 @@ class Settings:
     sweep_interval_seconds: float = 60.0
     sweep_grace_seconds: float = 30.0
     embedded_workers: int = 2
-    webhook_path: str = "/webhooks/line"
     # Push delivery engine (linecomm.pushes): how fast, how wide, how long a claim on a batch lasts.
     push_batch_size: int = 500  # recipients per multicast request (LINE allows at most 500)
     push_rate_per_second: int = 200  # LINE's multicast limit per channel, shared by every worker
