@@ -19,16 +19,24 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 log = logging.getLogger(__name__)
 SESSION_JOBS_KEY = "linecomm.jobs_after_commit"
+SAVEPOINT_MARKS_KEY = "linecomm.jobs_at_savepoints"
 
 
 class JobQueue(Protocol):
     def enqueue(self, func: str, *args: Any, job_id: str | None = None) -> None: ...
 
     def enqueue_in(self, delay_seconds: float, func: str, *args: Any) -> None: ...
+
+    def enqueue_coalesced(self, key: str, func: str, *args: Any) -> bool:
+        """Enqueue `func(*args)` unless a job under `key` is already waiting to start (True if enqueued).
+        The job calls `release_coalesced(key)` as it starts, so whatever is committed after that point
+        asks for a new one."""
+
+    def release_coalesced(self, key: str) -> None: ...
 
     def ping(self) -> bool: ...
 
@@ -48,25 +56,50 @@ def resolve(func: str) -> Callable[..., Any]:
 
 def enqueue_after_commit(session: Session, func: str, *args: Any, job_id: str | None = None) -> None:
     """Enqueue `func(*args)` once the session's transaction commits; forget it on rollback."""
-    session.info.setdefault(SESSION_JOBS_KEY, []).append((func, args, job_id))
+    session.info.setdefault(SESSION_JOBS_KEY, []).append((func, args, job_id, None))
+
+
+def enqueue_coalesced_after_commit(session: Session, key: str, func: str, *args: Any) -> None:
+    """Once the transaction commits, make sure a `func(*args)` job under `key` is waiting to start
+    (`JobQueue.enqueue_coalesced`): many commits, one job. Forgotten on rollback."""
+    jobs = session.info.setdefault(SESSION_JOBS_KEY, [])
+    if not any(job[3] == key for job in jobs):
+        jobs.append((func, args, None, key))
 
 
 def bind_to_sessions(factory: sessionmaker[Session], job_queue: JobQueue) -> None:
-    """Make sessions from `factory` hand their after-commit jobs to `job_queue`."""
+    """Make sessions from `factory` hand their after-commit jobs to `job_queue`. Jobs asked for inside a
+    savepoint that is rolled back are forgotten with it; the others stay."""
 
     def _after_commit(session: Session) -> None:
         jobs = session.info.pop(SESSION_JOBS_KEY, [])
-        for func, args, job_id in jobs:
+        session.info.pop(SAVEPOINT_MARKS_KEY, None)
+        for func, args, job_id, coalesce_key in jobs:
             try:
-                job_queue.enqueue(func, *args, job_id=job_id)
+                if coalesce_key is None:
+                    job_queue.enqueue(func, *args, job_id=job_id)
+                else:
+                    job_queue.enqueue_coalesced(coalesce_key, func, *args)
             except Exception:  # the rows are committed; the sweeper will pick them up
                 log.warning("could not enqueue %s; leaving it to the sweeper", func, exc_info=True)
 
-    def _after_rollback(session: Session) -> None:
+    def _after_begin_savepoint(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.nested:
+            marks = session.info.setdefault(SAVEPOINT_MARKS_KEY, {})
+            marks[id(transaction)] = len(session.info.get(SESSION_JOBS_KEY, []))
+
+    def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+        if previous.nested:
+            mark = session.info.get(SAVEPOINT_MARKS_KEY, {}).pop(id(previous), None)
+            if mark is not None:
+                del session.info.get(SESSION_JOBS_KEY, [])[mark:]
+            return
         session.info.pop(SESSION_JOBS_KEY, None)
+        session.info.pop(SAVEPOINT_MARKS_KEY, None)
 
     event.listen(factory, "after_commit", _after_commit)
-    event.listen(factory, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+    event.listen(factory, "after_transaction_create", _after_begin_savepoint)
+    event.listen(factory, "after_soft_rollback", _after_rollback)
 
 
 class EmbeddedJobQueue:
@@ -85,6 +118,8 @@ class EmbeddedJobQueue:
         self._timer_cv = threading.Condition()
         self._seq = itertools.count()
         self._closed = False
+        self._coalesced: set[str] = set()
+        self._coalesced_lock = threading.Lock()
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._threads = [
@@ -101,6 +136,22 @@ class EmbeddedJobQueue:
 
     def enqueue_in(self, delay_seconds: float, func: str, *args: Any) -> None:
         self._schedule(delay_seconds, func, args, 0)
+
+    def enqueue_coalesced(self, key: str, func: str, *args: Any) -> bool:
+        with self._coalesced_lock:
+            if key in self._coalesced:
+                return False
+            self._coalesced.add(key)
+        try:
+            self.enqueue(func, *args)
+        except QueueUnavailable:
+            self.release_coalesced(key)
+            raise
+        return True
+
+    def release_coalesced(self, key: str) -> None:
+        with self._coalesced_lock:
+            self._coalesced.discard(key)
 
     def schedule_every(self, interval: float, func: str, *args: Any, first_delay: float | None = None) -> None:
         """Run `func(*args)` every `interval` seconds (the sweeper in the embedded default)."""
@@ -179,12 +230,17 @@ class EmbeddedJobQueue:
 class RedisJobQueue:
     """RQ on Redis. Short socket timeouts so a Redis outage never holds up a webhook for long."""
 
+    # How long a coalescing flag outlives a job that never started (a worker killed between taking the
+    # job and releasing the flag): after that, the next caller enqueues again. The sweeper covers the gap.
+    COALESCE_TTL_SECONDS = 10
+
     def __init__(self, redis_url: str, name: str = "linecomm"):
         from redis import Redis
         from rq import Queue
 
         self.redis = Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=3.0)
         self.queue = Queue(name, connection=self.redis)
+        self._coalesce_prefix = f"linecomm:{name}:coalesce:"
 
     def enqueue(self, func: str, *args: Any, job_id: str | None = None) -> None:
         from rq import Retry
@@ -204,6 +260,28 @@ class RedisJobQueue:
                 pipe.execute()
         except Exception as exc:
             raise QueueUnavailable(str(exc)) from exc
+
+    def enqueue_coalesced(self, key: str, func: str, *args: Any) -> bool:
+        """One SET NX round trip when a job is already waiting (the common case under load); when the
+        flag is new, the job follows. Should that enqueue fail, the flag is dropped again."""
+        flag = self._coalesce_prefix + key
+        try:
+            if not self.redis.set(flag, b"1", nx=True, ex=self.COALESCE_TTL_SECONDS):
+                return False
+        except Exception as exc:
+            raise QueueUnavailable(str(exc)) from exc
+        try:
+            self.enqueue(func, *args)
+        except QueueUnavailable:
+            self.release_coalesced(key)
+            raise
+        return True
+
+    def release_coalesced(self, key: str) -> None:
+        try:
+            self.redis.delete(self._coalesce_prefix + key)
+        except Exception:  # the flag expires by itself; the job runs either way
+            log.warning("could not release the coalescing flag %s", key, exc_info=True)
 
     def enqueue_in(self, delay_seconds: float, func: str, *args: Any) -> None:
         try:

@@ -5,12 +5,12 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 
 from linecomm.db import transaction, utcnow
 from linecomm.outbox import service as outbox
 from linecomm.runtime import Runtime
-from linecomm.webhooks.ingest import HANDLE_JOB
+from linecomm.webhooks.drain import DRAIN_JOB
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -26,31 +26,37 @@ class SweepResult:
 
 
 def sweep(rt: Runtime, grace_seconds: float | None = None, include_failed: bool = False) -> SweepResult:
-    """Enqueue handling for inbox rows and outbox messages still pending after `grace_seconds`
+    """Ask for a drain of inbox rows, and enqueue outbox messages, still pending after `grace_seconds`
     (`include_failed` also retries events that gave up). Raises QueueUnavailable if the queue is down."""
     grace = rt.settings.sweep_grace_seconds if grace_seconds is None else grace_seconds
-    cutoff = utcnow() - timedelta(seconds=grace)
-    statuses = [InboxStatus.PENDING] + ([InboxStatus.FAILED] if include_failed else [])
+    now = utcnow()
+    cutoff = now - timedelta(seconds=grace)
     with transaction(rt.sessions) as session:
         if include_failed:
-            for row in session.scalars(select(WebhookEvent).where(WebhookEvent.status == InboxStatus.FAILED)):
-                row.status, row.attempts = InboxStatus.PENDING, 0
-            session.flush()
-        event_ids = list(
-            session.scalars(
-                select(WebhookEvent.id)
-                .where(WebhookEvent.status.in_(statuses), WebhookEvent.received_at <= cutoff)
-                .order_by(WebhookEvent.id)
+            session.execute(
+                update(WebhookEvent)
+                .where(WebhookEvent.status == InboxStatus.FAILED)
+                .values(status=InboxStatus.PENDING, attempts=0, next_attempt_at=None)
             )
-        )
+        events = session.scalar(
+            select(func.count())
+            .select_from(WebhookEvent)
+            .where(
+                WebhookEvent.status == InboxStatus.PENDING,
+                WebhookEvent.received_at <= cutoff,
+                or_(WebhookEvent.next_attempt_at.is_(None), WebhookEvent.next_attempt_at <= now),
+            )
+        ) or 0
         message_ids = outbox.pending_ids(session, cutoff, limit=100_000)
-    for i in range(0, len(event_ids), BATCH):
-        rt.queue.enqueue(HANDLE_JOB, event_ids[i : i + BATCH])
+    if events:
+        # Straight onto the queue, not coalesced: a flag left by a lost job must not hide these rows.
+        # One drain is enough: a full batch asks for the next.
+        rt.queue.enqueue(DRAIN_JOB)
     for i in range(0, len(message_ids), BATCH):
         rt.queue.enqueue(outbox.DELIVER_JOB, message_ids[i : i + BATCH])
-    if event_ids or message_ids:
-        log.info("sweeper re-enqueued %d event(s) and %d message(s)", len(event_ids), len(message_ids))
-    return SweepResult(len(event_ids), len(message_ids), _sweep_pushes(rt))
+    if events or message_ids:
+        log.info("sweeper found %d pending event(s) and re-enqueued %d message(s)", events, len(message_ids))
+    return SweepResult(events, len(message_ids), _sweep_pushes(rt))
 
 
 def _sweep_pushes(rt: Runtime) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, jsonify
+from flask import Flask, Request, jsonify
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from linecomm.config import Settings
@@ -14,8 +15,22 @@ from linecomm.queue import JobQueue
 from linecomm.runtime import Runtime
 from linecomm.timezones import format_jst
 from linecomm.web_runtime import EXTENSION_KEY
+from linecomm.webhooks.views import WEBHOOK_PATH
 
 log = logging.getLogger(__name__)
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions (the admin console's sign-in), except on LINE's webhook: LINE sends
+    no cookie and reads none, and opening and saving an empty session costs ~0.04 ms of every delivery.
+    Flask gives those requests a null session and saves nothing."""
+
+    sessionless_paths = frozenset({WEBHOOK_PATH})  # by path: Flask opens the session before routing
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path in self.sessionless_paths:
+            return None
+        return super().open_session(app, request)
 
 
 def build_app(
@@ -31,6 +46,7 @@ def build_app(
         instance_path=str(settings.instance_path),
     )
     app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
+    app.session_interface = CookieSessions()
     app.config["LINECOMM_SETTINGS"] = settings
     app.jinja_env.filters["jst"] = format_jst
     if settings.is_sqlite:

@@ -32,7 +32,9 @@ CODE_FAILURES = {
 def _member(ctx: EventContext) -> Member | None:
     if ctx.source_type != "user" or not ctx.user_id:
         return None
-    member = service.get_or_create(ctx.session, ctx.user_id, ctx.now)
+    member = ctx.members.get(ctx.user_id) if ctx.members is not None else None
+    if member is None:
+        member = service.get_or_create(ctx.session, ctx.user_id, ctx.now)
     ctx.member_id = member.id
     return member
 

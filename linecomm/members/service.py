@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from linecomm.db import dialect_name, insert_ignoring_conflicts, utcnow
+from linecomm.db import dialect_name, insert_ignoring_conflicts, insert_rows_ignoring_conflicts, one_of, utcnow
 from linecomm.line.client import Profile
 from linecomm.line.limits import utf16_units
 from linecomm.members import invites
@@ -42,14 +42,38 @@ def get_or_create(session: Session, line_user_id: str, now: datetime | None = No
     return member
 
 
-def find(session: Session, line_user_id: str) -> Member | None:
-    return session.scalar(select(Member).where(Member.line_user_id == line_user_id))
+def get_or_create_many(session: Session, line_user_ids: list[str], now: datetime) -> dict[str, Member]:
+    """`get_or_create` for a batch of LINE users in two statements: new ones inserted, then all locked.
+
+    Rows are inserted and locked in id order, so two batches that share users wait for each other
+    instead of deadlocking."""
+    ids = sorted(set(line_user_ids))
+    if not ids:
+        return {}
+    insert_rows_ignoring_conflicts(
+        session,
+        Member.__table__,
+        [{"line_user_id": user_id, "status": MemberStatus.FOLLOWER, "is_following": True,
+          "created_at": now, "followed_at": now} for user_id in ids],
+        ["line_user_id"],
+        "id",
+    )
+    stmt = select(Member).where(one_of(session, Member.line_user_id, ids)).order_by(Member.line_user_id)
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    return {m.line_user_id: m for m in session.scalars(stmt.execution_options(populate_existing=True))}
 
 
-def is_reachable(session: Session, line_user_id: str) -> bool:
-    """Whether we may message this LINE user: they follow the account (unknown ids: groups, staff)."""
-    member = find(session, line_user_id)
-    return member is None or member.is_following
+def reachable_among(session: Session, line_user_ids: list[str]) -> set[str]:
+    """The ids among `line_user_ids` we may message: all but members who no longer follow the account."""
+    if not line_user_ids:
+        return set()
+    gone = set(session.scalars(
+        select(Member.line_user_id).where(
+            one_of(session, Member.line_user_id, line_user_ids), Member.is_following.is_(False)
+        )
+    ))
+    return {user_id for user_id in line_user_ids if user_id not in gone}
 
 
 def touch(member: Member, now: datetime) -> None:
@@ -142,14 +166,14 @@ def complete_join(session: Session, member: Member, raw_nickname: str, now: date
     if holder is not None:
         return NicknameProblem.TAKEN
     code = session.get(InviteCode, member.pending_invite_code_id) if member.pending_invite_code_id else None
-    member.nickname, member.nickname_key = nickname, key
-    member.status, member.join_step = MemberStatus.MEMBER, None
-    member.invite_code_id = member.pending_invite_code_id
-    member.pending_invite_code_id = None
-    member.cohort = code.cohort if code else member.cohort
-    member.joined_at, member.left_at = now, None
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # the changes are made inside it, so a rollback undoes only them
+            member.nickname, member.nickname_key = nickname, key
+            member.status, member.join_step = MemberStatus.MEMBER, None
+            member.invite_code_id = member.pending_invite_code_id
+            member.pending_invite_code_id = None
+            member.cohort = code.cohort if code else member.cohort
+            member.joined_at, member.left_at = now, None
             session.flush()
     except IntegrityError:  # someone took the nickname in the same instant
         session.refresh(member)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 
 from linecomm import runtime
-from linecomm.db import transaction
 from linecomm.members import service as members
 from linecomm.outbox import service
+from linecomm.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -14,14 +14,15 @@ log = logging.getLogger(__name__)
 def deliver_messages(message_ids: list[int], attempt: int = 0) -> None:
     """Send each stored message once; those LINE asked to retry are re-enqueued with backoff."""
     rt = runtime.current()
-    retry: list[int] = []
-    for message_id in message_ids:
-        with transaction(rt.sessions) as session:
-            if service.deliver(session, rt.line, message_id, can_receive=members.is_reachable) == "retry":
-                retry.append(message_id)
+    retry = service.deliver_many(rt.sessions, rt.line, message_ids, reachable_among=members.reachable_among)
     if retry:
-        delay = min(300.0, 2.0 ** attempt)
-        try:
-            rt.queue.enqueue_in(delay, service.DELIVER_JOB, retry, attempt + 1)
-        except Exception:
-            log.warning("could not schedule a retry for messages %s; the sweeper will", retry, exc_info=True)
+        schedule_retry(rt, retry, attempt)
+
+
+def schedule_retry(rt: Runtime, message_ids: list[int], attempt: int) -> None:
+    """Try `message_ids` again after a backoff that doubles with each attempt (1 s up to 5 minutes)."""
+    delay = min(300.0, 2.0**attempt)
+    try:
+        rt.queue.enqueue_in(delay, service.DELIVER_JOB, message_ids, attempt + 1)
+    except Exception:
+        log.warning("could not schedule a retry for messages %s; the sweeper will", message_ids, exc_info=True)

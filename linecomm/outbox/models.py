@@ -30,7 +30,9 @@ class OutboundMessage(Base):
     retry_key: Mapped[str] = mapped_column(String(36), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboundStatus.PENDING)
     sent_via: Mapped[str | None] = mapped_column(String(8))  # reply | push
-    reply_attempted: Mapped[bool] = mapped_column(default=False)
+    reply_attempted: Mapped[bool] = mapped_column(default=False)  # a reply may have reached LINE
+    claim_token: Mapped[str | None] = mapped_column(String(36))  # the sender working on it (see outbox.service)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # no other sender takes it until then
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     line_request_id: Mapped[str | None] = mapped_column(String(64))

@@ -1,7 +1,7 @@
 """Queue messages for a member and deliver them exactly once.
 
 A message is a row before it is a request: `queue_message` stores it with a fresh retry key in the
-caller's transaction; `deliver` sends it after commit. Replies use the reply token while it is fresh
+caller's transaction; `deliver_many` sends it after commit. Replies use the reply token while it is fresh
 (free for the brand); otherwise, or when the token has expired, a push with the stored retry key.
 """
 from __future__ import annotations
@@ -10,18 +10,22 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, case, or_, select, true, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from linecomm.db import dialect_name, utcnow
-from linecomm.line.client import LineAlreadyAccepted, LineClient, LineRejected, LineRetryable, Message
+from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of, transaction, utcnow
+from linecomm.line.client import LineAlreadyAccepted, LineClient, LineError, LineRejected, LineRetryable, Message
 from linecomm.line.limits import check_messages
 from linecomm.outbox.models import OutboundMessage, OutboundStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+LEASE_SECONDS = 300.0  # how long a claim keeps other senders off a message (renewed for every chunk)
+CHUNK = 25  # messages sent between two writes of their state (see send_claimed)
 DELIVER_JOB = "linecomm.outbox.jobs.deliver_messages"
 
 
@@ -41,90 +45,260 @@ def queue_message(
     existing = session.scalar(select(OutboundMessage).where(OutboundMessage.idempotency_key == key))
     if existing is not None:
         return existing
-    check_messages(messages)
-    deadline = None
-    if reply_token and event_time is not None:
-        deadline = event_time + timedelta(seconds=reply_ttl_seconds)
-    row = OutboundMessage(
-        idempotency_key=key,
-        to=to,
-        member_id=member_id,
-        messages=json.dumps(messages, ensure_ascii=False),
-        reply_token=reply_token,
-        reply_deadline=deadline,
-        retry_key=str(uuid.uuid4()),
-        status=OutboundStatus.PENDING,
-    )
+    row = OutboundMessage(**message_row(key=key, to=to, messages=messages, member_id=member_id,
+                                        reply_token=reply_token, event_time=event_time,
+                                        reply_ttl_seconds=reply_ttl_seconds))
     session.add(row)
     session.flush()
     return row
 
 
-def _lock(session: Session, message_id: int) -> OutboundMessage | None:
-    stmt = select(OutboundMessage).where(OutboundMessage.id == message_id)
+def message_row(
+    *,
+    key: str,
+    to: str,
+    messages: list[Message],
+    member_id: int | None = None,
+    reply_token: str | None = None,
+    event_time: datetime | None = None,
+    reply_ttl_seconds: float = 50.0,
+) -> dict[str, Any]:
+    """The columns of a new pending message (its messages checked against LINE's limits), for
+    `queue_message` or, many at once, `store_new`."""
+    check_messages(messages)
+    deadline = None
+    if reply_token and event_time is not None:
+        deadline = event_time + timedelta(seconds=reply_ttl_seconds)
+    return {
+        "idempotency_key": key,
+        "to": to,
+        "member_id": member_id,
+        "messages": json.dumps(messages, ensure_ascii=False),
+        "reply_token": reply_token,
+        "reply_deadline": deadline,
+        "retry_key": str(uuid.uuid4()),
+        "status": OutboundStatus.PENDING,
+        "attempts": 0,
+        "reply_attempted": False,
+        "claim_token": None,
+        "lease_until": None,
+        "created_at": utcnow(),
+    }
+
+
+def store_new(session: Session, rows: list[dict[str, Any]]) -> list[int | None]:
+    """Insert `message_row`s in one statement; return each one's id, in order. A row whose key is
+    already taken is not inserted (its id is None): that message was stored, and is sent, already."""
+    if not rows:
+        return []
+    stored = insert_rows_ignoring_conflicts(
+        session, OutboundMessage.__table__, rows, ["idempotency_key"], ("id", "idempotency_key")
+    )
+    ids = {key: id_ for id_, key in stored}
+    return [ids.get(row["idempotency_key"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one send needs, copied from the claimed row so no lock is held over the network."""
+
+    id: int
+    claim: str  # the claim_token this sender holds on the row
+    to: str
+    messages: str
+    reply_token: str | None
+    retry_key: str
+    attempts: int
+    try_reply: bool
+    reply_tried_before: bool
+
+
+def new_claim() -> str:
+    return str(uuid.uuid4())
+
+
+def deliver_many(
+    sessions: sessionmaker[Session],
+    line: LineClient,
+    message_ids: list[int],
+    reachable_among: Callable[[Session, list[str]], set[str]],
+) -> list[int]:
+    """Send the stored messages among `message_ids` that are still pending and not claimed by another
+    sender, each at most once; record every outcome. Returns the ids LINE asked us to retry later (they
+    stay pending, attempt counted). Claim (`_claim`, one short transaction), then `send_claimed`."""
+    if not message_ids:
+        return []
+    with transaction(sessions) as session:
+        attempts = _claim(session, message_ids, utcnow(), reachable_among)
+    return send_claimed(sessions, line, attempts)
+
+
+def claim_new(row: dict[str, Any], now: datetime, reachable: bool, claim: str) -> bool:
+    """Claim a `message_row` in the transaction that stores it, so it is sent as soon as that commits,
+    without a second transaction to claim it: the same bookkeeping as `_claim`. False when the recipient
+    cannot receive it (the row is stored as skipped)."""
+    if not reachable:
+        row["status"] = OutboundStatus.SKIPPED
+        return False
+    row.update(attempts=1, claim_token=claim, lease_until=now + timedelta(seconds=LEASE_SECONDS))
+    return True
+
+
+def new_attempt(message_id: int, row: dict[str, Any], now: datetime) -> Attempt:
+    """The first attempt at a `message_row` claimed by `claim_new`, stored as `message_id`."""
+    return Attempt(message_id, row["claim_token"], row["to"], row["messages"], row["reply_token"], row["retry_key"],
+                   row["attempts"], _fresh(row, now), False)
+
+
+def _fresh(row: dict[str, Any], now: datetime) -> bool:
+    deadline = row["reply_deadline"]
+    return bool(row["reply_token"]) and deadline is not None and now < deadline
+
+
+def send_claimed(sessions: sessionmaker[Session], line: LineClient, attempts: list[Attempt]) -> list[int]:
+    """Send claimed messages, `CHUNK` at a time, and record every outcome; return the ids to retry.
+
+    No lock is held while LINE answers: the claim (`claim_token`, `lease_until`) keeps other senders off
+    the rows, and every write is conditional on still holding it, so a sender whose lease ran out can
+    neither send a row another has claimed since nor overwrite its outcome. Before a chunk is sent, one
+    transaction records the previous chunk's outcomes, renews the lease and notes which rows are about to
+    use their reply token (`reply_attempted`). A worker that dies mid-send therefore leaves at most one
+    chunk in doubt: the retry tries those rows' reply tokens again and takes LINE's "invalid reply token"
+    as delivered (a reply has no retry key, so this is the one place linecomm prefers "not twice" to
+    "surely once"); rows it had not reached go out normally (reply while fresh, else push with their
+    stored retry key, which LINE deduplicates)."""
+    retry: list[int] = []
+    outcomes: list[dict[str, Any]] = []
+    for start in range(0, len(attempts), CHUNK):
+        chunk = attempts[start:start + CHUNK]
+        with transaction(sessions) as session:
+            _record(session, outcomes)
+            ours = _renew(session, chunk)
+        outcomes = [_send(line, attempt) for attempt in chunk if attempt.id in ours]
+        retry.extend(o["o_id"] for o in outcomes if o["o_status"] == OutboundStatus.PENDING)
+    if outcomes:
+        with transaction(sessions) as session:
+            _record(session, outcomes)
+    return retry
+
+
+def _renew(session: Session, chunk: list[Attempt]) -> set[int]:
+    """Extend this sender's lease on the chunk's rows and mark the replies about to be tried; return the
+    ids still claimed by it (and pending)."""
+    table = OutboundMessage.__table__
+    ours: set[int] = set()
+    lease = utcnow() + timedelta(seconds=LEASE_SECONDS)
+    for claim in {a.claim for a in chunk}:
+        ids = [a.id for a in chunk if a.claim == claim]
+        replies = [a.id for a in chunk if a.claim == claim and a.try_reply]
+        ours.update(session.scalars(
+            update(table)
+            .where(one_of(session, table.c.id, ids), table.c.claim_token == claim,
+                   table.c.status == OutboundStatus.PENDING)
+            .values(lease_until=lease,
+                    reply_attempted=case((one_of(session, table.c.id, replies), true()), else_=table.c.reply_attempted))
+            .returning(table.c.id)
+        ))
+    return ours
+
+
+_RECORD = (
+    update(OutboundMessage.__table__)
+    .where(OutboundMessage.__table__.c.id == bindparam("o_id"),
+           OutboundMessage.__table__.c.claim_token == bindparam("o_claim"))
+    .values(status=bindparam("o_status"), sent_at=bindparam("o_sent_at"), sent_via=bindparam("o_sent_via"),
+            line_request_id=bindparam("o_request_id"), last_error=bindparam("o_error"),
+            reply_attempted=bindparam("o_reply_attempted"), claim_token=None, lease_until=None)
+)
+
+
+def _record(session: Session, outcomes: list[dict[str, Any]]) -> None:
+    """Write the outcomes (one executemany), each only if the row is still under this sender's claim."""
+    if outcomes:
+        session.execute(_RECORD, outcomes)
+
+
+def _claim(
+    session: Session, ids: list[int], now: datetime, reachable_among: Callable[[Session, list[str]], set[str]]
+) -> list[Attempt]:
+    """Lock the pending, unclaimed rows among `ids`; skip recipients `reachable_among` leaves out; count
+    the attempt and give the rows this sender's claim."""
+    stmt = (
+        select(OutboundMessage)
+        .where(one_of(session, OutboundMessage.id, sorted(set(ids))), OutboundMessage.status == OutboundStatus.PENDING,
+               _unclaimed(now))
+        .order_by(OutboundMessage.id)
+    )
     if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    return session.scalar(stmt)
+    rows = list(session.scalars(stmt))
+    reachable = reachable_among(session, sorted({row.to for row in rows})) if rows else set()
+    claim, lease = new_claim(), now + timedelta(seconds=LEASE_SECONDS)
+    attempts: list[Attempt] = []
+    for row in rows:
+        if row.to not in reachable:
+            row.status = OutboundStatus.SKIPPED
+            continue
+        fresh = row.reply_deadline is not None and now < row.reply_deadline
+        # Once a reply may have reached LINE, only the reply is tried again: a push could repeat it.
+        try_reply = bool(row.reply_token) and (fresh or row.reply_attempted)
+        row.attempts += 1
+        row.claim_token, row.lease_until = claim, lease
+        attempts.append(Attempt(row.id, claim, row.to, row.messages, row.reply_token, row.retry_key, row.attempts,
+                                try_reply, row.reply_attempted))
+    return attempts
 
 
-def deliver(
-    session: Session, line: LineClient, message_id: int, can_receive: Callable[[Session, str], bool]
-) -> str:
-    """Send one stored message if it is still pending and `can_receive(session, to)` allows it; record the
-    outcome. Returns the new status ("missing" when another worker holds the row or it does not exist).
+def _unclaimed(now: datetime) -> Any:
+    return or_(OutboundMessage.lease_until.is_(None), OutboundMessage.lease_until < now)
 
-    Holds the row lock for the duration of the call so two workers never send the same row.
-    Returns "retry" when LINE asked us to come back later: the row stays pending, attempt counted."""
-    row = _lock(session, message_id)
-    if row is None or row.status != OutboundStatus.PENDING:
-        return row.status if row else "missing"
-    if not can_receive(session, row.to):
-        row.status = OutboundStatus.SKIPPED
-        return row.status
-    messages = json.loads(row.messages)
-    row.attempts += 1
-    now = utcnow()
+
+def _send(line: LineClient, attempt: Attempt) -> dict[str, Any]:
+    """Make one attempt; return the row's new values for `_record` (status stays pending when LINE asks
+    to retry, or on an error nobody foresaw: the message is retried rather than lost)."""
+    messages = json.loads(attempt.messages)
+    out: dict[str, Any] = {
+        "o_id": attempt.id, "o_claim": attempt.claim, "o_status": OutboundStatus.SENT, "o_sent_at": utcnow(),
+        "o_sent_via": None, "o_request_id": None, "o_error": None,
+        "o_reply_attempted": attempt.try_reply or attempt.reply_tried_before,
+    }
     try:
-        if row.reply_token and row.reply_deadline and now < row.reply_deadline:
-            first_reply = not row.reply_attempted
-            row.reply_attempted = True
+        if attempt.try_reply:
             try:
-                row.line_request_id = line.reply(row.reply_token, messages)
-                row.sent_via = "reply"
+                out["o_request_id"], out["o_sent_via"] = line.reply(attempt.reply_token or "", messages), "reply"
             except LineRejected as exc:
                 if "reply token" not in str(exc).lower():
                     raise
-                if not first_reply:
-                    # An earlier attempt whose answer we never saw used the token: it was delivered.
-                    row.sent_via = "reply"
-                else:
-                    row.line_request_id = line.push(row.to, messages, row.retry_key)
-                    row.sent_via = "push"
+                if attempt.reply_tried_before:
+                    out["o_sent_via"] = "reply"  # an earlier attempt whose answer we never saw used the token
+                else:  # expired before we got to it: push instead, under the stored retry key
+                    out["o_request_id"] = line.push(attempt.to, messages, attempt.retry_key)
+                    out["o_sent_via"] = "push"
         else:
-            row.line_request_id = line.push(row.to, messages, row.retry_key)
-            row.sent_via = "push"
-        row.status = OutboundStatus.SENT
-        row.sent_at = now
+            out["o_request_id"], out["o_sent_via"] = line.push(attempt.to, messages, attempt.retry_key), "push"
     except LineAlreadyAccepted as exc:
-        row.status, row.sent_at, row.sent_via = OutboundStatus.SENT, now, "push"
-        row.line_request_id = exc.accepted_request_id
+        out.update(o_sent_via="push", o_request_id=exc.accepted_request_id)
     except LineRejected as exc:
-        row.status, row.last_error = OutboundStatus.FAILED, str(exc)[:2000]
-        log.warning("LINE refused message %s: %s", row.id, exc)
-    except LineRetryable as exc:
-        row.last_error = str(exc)[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = OutboundStatus.FAILED
-        else:
-            return "retry"
-    return row.status
+        log.warning("LINE refused message %s: %s", attempt.id, exc)
+        out.update(o_status=OutboundStatus.FAILED, o_sent_at=None, o_error=str(exc)[:2000])
+    except Exception as exc:  # LineRetryable, or a bug: keep the message and try again later
+        if not isinstance(exc, LineRetryable):
+            log.exception("sending message %s failed unexpectedly", attempt.id)
+        gave_up = attempt.attempts >= MAX_ATTEMPTS
+        out.update(o_status=OutboundStatus.FAILED if gave_up else OutboundStatus.PENDING, o_sent_at=None,
+                   o_error=f"{type(exc).__name__}: {exc}"[:2000] if not isinstance(exc, LineError) else str(exc)[:2000])
+        if attempt.try_reply and isinstance(exc, LineRetryable) and exc.status == 429:
+            out["o_reply_attempted"] = attempt.reply_tried_before  # refused unread: the token is unused
+    return out
 
 
 def pending_ids(session: Session, older_than: datetime, limit: int = 1000) -> list[int]:
+    """Messages still pending that were created before `older_than` and no sender is working on."""
     return list(
         session.scalars(
             select(OutboundMessage.id)
-            .where(OutboundMessage.status == OutboundStatus.PENDING, OutboundMessage.created_at < older_than)
+            .where(OutboundMessage.status == OutboundStatus.PENDING, OutboundMessage.created_at < older_than,
+                   _unclaimed(utcnow()))
             .order_by(OutboundMessage.id)
             .limit(limit)
         )

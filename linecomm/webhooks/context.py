@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from sqlalchemy.orm import Session
@@ -12,6 +12,9 @@ from linecomm.config import Settings
 from linecomm.line.client import LineClient, Message
 from linecomm.line.limits import MAX_MESSAGES
 from linecomm.outbox import service as outbox
+
+if TYPE_CHECKING:
+    from linecomm.members.models import Member
 
 
 @dataclass
@@ -23,9 +26,18 @@ class EventContext:
     webhook_event_id: str
     occurred_at: datetime
     now: datetime
+    # The batch's members, already created and locked (linecomm.webhooks.drain); None: look them up.
+    members: dict[str, Member] | None = None
     outgoing: list[Message] = field(default_factory=list)
     member_id: int | None = None
-    queued_message_ids: list[int] = field(default_factory=list)
+    queued: list[dict[str, Any]] = field(default_factory=list)  # outbox.message_row()s not stored yet
+
+    def store_queued_now(self) -> list[int]:
+        """Store the answers queued so far and return their outbox ids, for a handler that sends them
+        itself (a job that must send them before it does something else); the caller then has none."""
+        ids = [i for i in outbox.store_new(self.session, self.queued) if i is not None]
+        self.queued = []
+        return ids
 
     @property
     def user_id(self) -> str | None:
@@ -58,20 +70,18 @@ class EventContext:
         self.outgoing.extend(messages)
 
     def flush_reply(self, to: str | None = None) -> None:
-        """Store the answer in the outbox (reply while the token is fresh, else push) under this event's key."""
+        """Queue the answer for the outbox (reply while the token is fresh, else push) under this event's
+        key; the caller stores what was queued (`outbox.store_new`) before its transaction commits."""
         target = to or self.user_id
         if not self.outgoing or not target:
             return
-        messages = self.outgoing[:MAX_MESSAGES]
-        row = outbox.queue_message(
-            self.session,
+        self.queued.append(outbox.message_row(
             key=f"reply:{self.webhook_event_id}",
             to=target,
-            messages=messages,
+            messages=self.outgoing[:MAX_MESSAGES],
             member_id=self.member_id,
             reply_token=self.reply_token,
             event_time=self.occurred_at,
             reply_ttl_seconds=self.settings.reply_token_ttl_seconds,
-        )
-        self.queued_message_ids.append(row.id)
+        ))
         self.outgoing = []

@@ -5,15 +5,18 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from linecomm.config import Settings
 from linecomm.line.client import LineClient
 from linecomm.members import chat
+from linecomm.members.models import Member
 from linecomm.timezones import from_line_timestamp
 from linecomm.webhooks import groups
 from linecomm.webhooks.context import EventContext
+from linecomm.webhooks.drain import InboxEvent
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -31,10 +34,29 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def handle(session: Session, line: LineClient, settings: Settings, row: WebhookEvent, now: datetime) -> list[int]:
+# The events whose handlers act on the LINE user who sent them (their member row is created if new).
+MEMBER_EVENTS = frozenset({"follow", "unfollow", "message", "postback"})
+
+
+def acts_on_member(row: WebhookEvent | InboxEvent) -> bool:
+    """Whether handling `row` creates or changes the sender's member row."""
+    return (row.event_type in MEMBER_EVENTS and row.source_type == "user" and row.mode != "standby"
+            and row.user_id is not None)
+
+
+def handle(
+    session: Session,
+    line: LineClient,
+    settings: Settings,
+    row: WebhookEvent | InboxEvent,
+    now: datetime,
+    members: dict[str, Member] | None = None,
+) -> list[dict[str, Any]]:
     """Act on one pending inbox row inside the caller's transaction and mark it handled.
 
-    Returns the outbox ids queued while handling, for the caller to send after commit."""
+    `members`: the senders' rows, already created and locked by the caller (a batch), else looked up.
+    Returns the answers queued while handling (`outbox.message_row`s) for the caller to store before it
+    commits (`outbox.store_new`) and send after."""
     payload = json.loads(row.payload)
     handler = HANDLERS.get(row.event_type)
     in_group = row.source_type in ("group", "room") and row.event_type in ("message", "postback")
@@ -49,8 +71,9 @@ def handle(session: Session, line: LineClient, settings: Settings, row: WebhookE
         webhook_event_id=row.webhook_event_id,
         occurred_at=row.occurred_at or from_line_timestamp(payload.get("timestamp")) or now,
         now=now,
+        members=members,
     )
     handler(ctx)
     ctx.flush_reply()
     row.status, row.handled_at = InboxStatus.DONE, now
-    return ctx.queued_message_ids
+    return ctx.queued

@@ -36,7 +36,7 @@ def on_join(ctx: EventContext) -> None:
     chat.joined_at, chat.left_at = ctx.now, None
     ctx.reply(copy.group_declined())
     ctx.flush_reply(to=chat.chat_id)
-    enqueue_after_commit(ctx.session, LEAVE_JOB, chat.chat_type, chat.chat_id, list(ctx.queued_message_ids))
+    enqueue_after_commit(ctx.session, LEAVE_JOB, chat.chat_type, chat.chat_id, ctx.store_queued_now())
 
 
 def on_leave(ctx: EventContext) -> None:

@@ -1,55 +1,60 @@
-"""RQ entry points for webhook events: handle stored events, then send what they queued."""
+"""RQ entry points for webhook events: drain the inbox in batches and send what they answer; leave a
+group once its goodbye is out."""
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
 from linecomm import runtime
-from linecomm.db import dialect_name, transaction, utcnow
+from linecomm.db import transaction, utcnow
 from linecomm.line.client import LineError
-from linecomm.outbox.jobs import deliver_messages
-from linecomm.webhooks import dispatch
-from linecomm.webhooks.models import InboxStatus, WebhookEvent
+from linecomm.outbox import service as outbox
+from linecomm.outbox.jobs import deliver_messages, schedule_retry
+from linecomm.queue import QueueUnavailable
+from linecomm.webhooks import batch, drain
 
 log = logging.getLogger(__name__)
-HANDLE_JOB = "linecomm.webhooks.jobs.handle_events"
-MAX_ATTEMPTS = 5
 
 
-def handle_events(inbox_ids: list[int]) -> None:
-    """Handle each pending event once, in order, each in its own transaction; then send the replies.
-
-    Safe to run twice or concurrently: a row is locked while handled and skipped once it is not pending."""
+def drain_inbox() -> int:
+    """Handle one batch of pending events (`linecomm.webhooks.drain`), then send their answers.
+    Returns the number of events handled."""
     rt = runtime.current()
-    to_send: list[int] = []
-    for inbox_id in inbox_ids:
-        try:
-            with transaction(rt.sessions) as session:
-                stmt = select(WebhookEvent).where(WebhookEvent.id == inbox_id)
-                if dialect_name(session) == "postgresql":
-                    stmt = stmt.with_for_update(skip_locked=True)
-                row = session.scalar(stmt)
-                if row is None or row.status != InboxStatus.PENDING:
-                    continue
-                to_send.extend(dispatch.handle(session, rt.line, rt.settings, row, utcnow()))
-        except Exception as exc:
-            log.exception("webhook event %s failed", inbox_id)
-            _record_failure(inbox_id, exc)
-    if to_send:
-        deliver_messages(to_send)
-
-
-def _record_failure(inbox_id: int, exc: Exception) -> None:
-    rt = runtime.current()
+    rt.queue.release_coalesced(drain.DRAIN_KEY)  # events committed from now on ask for a new drain
+    now = utcnow()
     with transaction(rt.sessions) as session:
-        row = session.get(WebhookEvent, inbox_id)
-        if row is None or row.status != InboxStatus.PENDING:
-            return
-        row.attempts += 1
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = InboxStatus.FAILED
+        limit = drain.batch_size(session)
+        rows = drain.claim(session, now, limit)
+        handled = batch.handle_batch(session, rt.line, rt.settings, rows, now) if rows else None
+    if handled is None:
+        return 0
+    if handled.events == limit:  # more may be waiting: another worker takes the next batch meanwhile
+        _request_drain(rt)
+    if handled.retry_in is not None:
+        _schedule_drain(rt, handled.retry_in + 0.5)
+    retry = outbox.send_claimed(rt.sessions, rt.line, handled.to_send)
+    if retry:
+        schedule_retry(rt, retry, attempt=0)
+    return handled.events
+
+
+def handle_events(inbox_ids: list[int]) -> int:
+    """The job earlier versions enqueued per webhook body: the events it names are pending, so a drain
+    handles them (with whatever else is waiting)."""
+    return drain_inbox()
+
+
+def _request_drain(rt: runtime.Runtime) -> None:
+    try:
+        drain.request_now(rt.queue)
+    except QueueUnavailable:
+        log.warning("could not ask for another drain; the sweeper will", exc_info=True)
+
+
+def _schedule_drain(rt: runtime.Runtime, delay: float) -> None:
+    try:
+        rt.queue.enqueue_in(delay, drain.DRAIN_JOB)
+    except Exception:
+        log.warning("could not schedule a drain for failed events; the sweeper will", exc_info=True)
 
 
 def leave_chat(chat_type: str, chat_id: str, message_ids: list[int]) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -40,6 +42,7 @@ from linebot.v3.messaging import (
 )
 
 from linecomm.line.fake import FakeLinePlatform
+from linecomm.line.sdk_client import SdkLineClient
 from tests.support.line_openapi import assert_conforms_to_openapi
 
 TOKEN = "test-token"
@@ -49,6 +52,7 @@ BOB = "U" + "b" * 32
 STRANGER = "U" + "c" * 32
 GROUP = "C" + "d" * 32
 ROOM = "R" + "e" * 32
+MISSING_TOKEN_MESSAGE = "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'"
 
 
 class FakeClock:
@@ -655,6 +659,145 @@ def test_concurrent_retries_with_one_key_deliver_exactly_once(fake):
         statuses = sorted(pool.map(attempt, range(8)))
     assert statuses == [200] + [409] * 7
     assert len(fake.messages_to(ALICE)) == 1
+
+
+# --- HTTP/1.1: kept-alive connections --------------------------------------------------------------------
+
+
+def connect(fake: FakeLinePlatform) -> http.client.HTTPConnection:
+    address = urllib.parse.urlsplit(fake.url)
+    return http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+
+
+def exchange(connection: http.client.HTTPConnection, method: str, path: str, body: Any = None, *,
+             token: str | None = TOKEN, raw: bytes | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+    """One request on an open connection; return (status, lower-case headers, parsed JSON or None).
+    Every answer must say its length: the next answer on the connection starts right after it."""
+    all_headers = dict(headers or {})
+    data = raw
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        all_headers["Content-Type"] = "application/json"
+    if token is not None:
+        all_headers["Authorization"] = f"Bearer {token}"
+    connection.request(method, path, body=data, headers=all_headers)
+    response = connection.getresponse()
+    payload = response.read()
+    answer_headers = {k.lower(): v for k, v in response.getheaders()}
+    if method != "HEAD":
+        assert answer_headers["content-length"] == str(len(payload))
+    return response.status, answer_headers, json.loads(payload) if payload else None
+
+
+def test_requests_share_one_kept_alive_connection(fake):
+    connection = connect(fake)
+    status, headers, profile = exchange(connection, "GET", "/v2/bot/profile/" + ALICE)
+    assert (status, profile["displayName"]) == (200, "山田 花子")
+    assert "connection" not in headers
+    opened = connection.sock
+    status, _, _ = exchange(connection, "POST", "/v2/bot/message/push", push_body(text("同じ接続で")))
+    assert status == 200
+    assert connection.sock is opened, "http.client opens a new socket only when the server closed the last"
+    assert fake.stats()["connections"] == 1
+    connection.close()
+
+
+def test_error_answers_keep_the_connection_usable(fake):
+    connection = connect(fake)
+    fake.inject_fault("/v2/bot/message/quota", status=500)
+    answers = [
+        exchange(connection, "GET", "/v2/bot/message/quota")[0],  # injected 500
+        exchange(connection, "GET", "/v2/bot/profile/" + ALICE, token=None)[0],
+        exchange(connection, "GET", "/v2/bot/nothing")[0],
+        exchange(connection, "DELETE", "/v2/bot/message/quota")[0],
+        exchange(connection, "POST", "/v2/bot/message/push", raw=b"{not json",
+                 headers={"Content-Type": "application/json"})[0],
+        exchange(connection, "POST", "/v2/bot/message/push", raw=b"x" * (2 * 1024 * 1024 + 1))[0],
+        exchange(connection, "POST", "/_fake/users", {"displayName": "名前だけ"}, token=None)[0],
+        exchange(connection, "GET", "/_fake/nothing", token=None)[0],
+        exchange(connection, "HEAD", "/v2/bot/profile/" + ALICE)[0],  # a length, and no body to skip
+        exchange(connection, "GET", "/v2/bot/profile/" + ALICE)[0],
+    ]
+    assert answers == [500, 401, 404, 405, 400, 413, 400, 404, 200, 200]
+    assert fake.stats()["connections"] == 1
+
+
+def test_a_chunked_body_is_read_whole(fake):
+    connection = connect(fake)
+    body = json.dumps(push_body(text("分けて送ります"))).encode("utf-8")
+    connection.request("POST", "/v2/bot/message/push", body=iter([body[:10], body[10:]]), encode_chunked=True,
+                       headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    response = connection.getresponse()
+    assert response.status == 200, response.read()
+    response.read()
+    assert exchange(connection, "GET", "/v2/bot/message/quota")[0] == 200
+    assert fake.messages_to(ALICE) == [text("分けて送ります")]
+
+
+def test_connection_close_and_http_1_0_are_answered_and_closed(fake):
+    address = urllib.parse.urlsplit(fake.url)
+    for request in (b"GET /v2/bot/message/quota HTTP/1.0\r\nAuthorization: Bearer test-token\r\n\r\n",
+                    b"GET /v2/bot/message/quota HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    b"Authorization: Bearer test-token\r\n\r\n"):
+        with socket.create_connection((address.hostname, address.port), timeout=10) as raw:
+            raw.sendall(request)
+            received = b""
+            while chunk := raw.recv(65536):  # ends only when the fake closes the connection
+                received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 ") and b"Connection: close" in head
+        assert json.loads(body) == {"type": "none"}
+
+
+def test_stop_ends_idle_kept_alive_connections_and_releases_the_port():
+    platform = FakeLinePlatform(channel_access_token=TOKEN, login_channel_id=LOGIN_CHANNEL)
+    platform.start()
+    address = urllib.parse.urlsplit(platform.url)
+    connections = [connect(platform) for _ in range(3)]
+    for connection in connections:
+        assert exchange(connection, "GET", "/v2/bot/message/quota")[0] == 200
+
+    stopping = threading.Thread(target=platform.stop)
+    stopping.start()
+    stopping.join(timeout=10)
+    assert not stopping.is_alive(), "stop() hung on idle kept-alive connections"
+
+    for connection in connections:
+        assert connection.sock is not None and connection.sock.recv(1) == b"", "the fake ended the connection"
+        connection.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((address.hostname, address.port), timeout=10)
+
+
+def test_the_sdk_client_reuses_a_connection_per_thread(fake):
+    client = SdkLineClient(TOKEN, fake.url)
+    tokens = [fake.issue_reply_token(ALICE) for _ in range(40)]
+
+    def work(i: int) -> None:
+        assert client.get_profile(BOB).display_name == "佐藤 太郎"
+        client.reply(tokens[i], [{"type": "text", "text": f"#{i}"}])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(work, range(40)))
+    client.close()
+    assert len(fake.messages_to(ALICE)) == 40
+    assert fake.stats()["connections"] <= 8
+
+
+def test_the_wsgi_app_answers_as_the_server_does(fake):
+    from werkzeug.test import Client
+
+    client = Client(fake.wsgi_app)
+    response = client.get("/v2/bot/profile/" + ALICE, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200 and response.json["displayName"] == "山田 花子"
+    assert uuid.UUID(response.headers["x-line-request-id"])
+    assert response.headers["Content-Length"] == str(len(response.data))
+    head = client.head("/v2/bot/profile/" + ALICE, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert head.status_code == 200 and head.data == b""
+    refused = client.post("/v2/bot/message/push", json=push_body(text("x")))
+    assert (refused.status_code, refused.json["message"]) == (401, MISSING_TOKEN_MESSAGE)
+    assert [r.path for r in fake.requests] == ["/v2/bot/profile/" + ALICE] * 2 + ["/v2/bot/message/push"]
 
 
 # --- the OpenAPI check itself ---------------------------------------------------------------------------

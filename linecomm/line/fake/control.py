@@ -9,16 +9,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Request
-
-from linecomm.line.fake.records import Reply
+from linecomm.line.fake.records import Call, Reply
 
 if TYPE_CHECKING:
     from linecomm.line.fake.platform import FakeLinePlatform
 
 
-def _body(request: Request) -> dict[str, Any]:
-    data = request.get_data(cache=True)
+def _body(request: Call) -> dict[str, Any]:
+    data = request.body
     if not data:
         return {}
     value = json.loads(data)
@@ -30,40 +28,40 @@ def _body(request: Request) -> dict[str, Any]:
 def control_routes(fake: FakeLinePlatform) -> list[tuple[str, str, Any]]:
     """Return (path, method, handler) for every control endpoint, bound to this fake."""
 
-    def add_user(request: Request) -> Reply:
+    def add_user(request: Call) -> Reply:
         body = _body(request)
         fake.add_user(body["userId"], body["displayName"], picture_url=body.get("pictureUrl"),
                       language=body.get("language", "ja"), status_message=body.get("statusMessage"))
         return Reply(200, {"userId": body["userId"]})
 
-    def reply_token(request: Request) -> Reply:
+    def reply_token(request: Call) -> Reply:
         return Reply(200, {"replyToken": fake.issue_reply_token(_body(request)["userId"])})
 
-    def inbound(request: Request) -> Reply:
+    def inbound(request: Call) -> Reply:
         body = _body(request)
         fake.record_inbound(body["userId"], body["event"])
         return Reply(200, {})
 
-    def conversation(request: Request, user_id: str) -> Reply:
+    def conversation(request: Call, user_id: str) -> Reply:
         return Reply(200, fake.conversation(user_id))
 
-    def messages(request: Request, user_id: str) -> Reply:
+    def messages(request: Call, user_id: str) -> Reply:
         return Reply(200, fake.messages_to(user_id))
 
-    def requests(request: Request) -> Reply:
+    def requests(request: Call) -> Reply:
         return Reply(200, [recorded.to_dict() for recorded in fake.requests])
 
-    def faults(request: Request) -> Reply:
+    def faults(request: Call) -> Reply:
         body = _body(request)
         fake.inject_fault(body["pathPrefix"], status=body.get("status", 500), times=body.get("times", 1),
                           delay=body.get("delay", 0.0), body=body.get("body"), method=body.get("method"))
         return Reply(200, {})
 
-    def reset(request: Request) -> Reply:
+    def reset(request: Call) -> Reply:
         fake.reset()
         return Reply(200, {})
 
-    def liff_tokens(request: Request) -> Reply:
+    def liff_tokens(request: Call) -> Reply:
         body = _body(request)
         user_id = body["userId"]
         access_token = fake.issue_liff_access_token(
@@ -71,20 +69,20 @@ def control_routes(fake: FakeLinePlatform) -> list[tuple[str, str, Any]]:
         id_token = fake.issue_id_token(user_id, nonce=body.get("nonce"))
         return Reply(200, {"accessToken": access_token, "idToken": id_token})
 
-    def quota(request: Request) -> Reply:
+    def quota(request: Call) -> Reply:
         fake.set_monthly_quota(_body(request).get("monthly"))
         return Reply(200, {})
 
-    def rate_limit(request: Request) -> Reply:
+    def rate_limit(request: Call) -> Reply:
         fake.set_multicast_rate_limit(_body(request).get("multicast"))
         return Reply(200, {})
 
-    def stats(request: Request) -> Reply:
+    def stats(request: Call) -> Reply:
         return Reply(200, fake.stats())
 
-    def content(request: Request, message_id: str) -> Reply:
-        fake.add_content(message_id, request.get_data(cache=True),
-                         content_type=request.content_type or "application/octet-stream")
+    def content(request: Call, message_id: str) -> Reply:
+        fake.add_content(message_id, request.body,
+                         content_type=request.headers.get("content-type") or "application/octet-stream")
         return Reply(200, {})
 
     return [

@@ -21,7 +21,8 @@ from typing import Any
 from linecomm.line.fake import login
 from linecomm.line.fake.control import control_routes
 from linecomm.line.fake.records import Fault, RecordedRequest
-from linecomm.line.fake.server import FakeLineApp, make_fake_server
+from linecomm.line.fake.server import FakeLineApp
+from linecomm.line.fake.serving import FakeLineServer, make_fake_server
 from linecomm.line.fake.state import REPLY_TOKEN_TTL, ChannelState
 
 DEFAULT_LOGIN_CHANNEL_SECRET = "fake-line-login-channel-secret"
@@ -46,14 +47,15 @@ class FakeLinePlatform:
             monthly_quota=monthly_quota, reply_token_ttl=reply_token_ttl, clock=clock)
         self._state.open_audience, self._state.lean = open_audience, lean
         self._app = FakeLineApp(self._state, control_routes(self))
-        self._server: Any = None
+        self._server: FakeLineServer | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
 
     # --- serving ----------------------------------------------------------------------------------
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve in a daemon thread (threaded server); return the base URL, e.g. `http://127.0.0.1:PORT`."""
+        """Serve in a daemon thread (HTTP/1.1 keep-alive, a thread per connection); return the base URL,
+        e.g. `http://127.0.0.1:PORT`."""
         if self._server is not None:
             raise RuntimeError("the fake LINE platform is already running")
         self._server = make_fake_server(self._app, host, port)
@@ -66,17 +68,21 @@ class FakeLinePlatform:
     def serve_forever(self, host: str = "127.0.0.1", port: int = 8765,
                       on_ready: Callable[[str], None] | None = None) -> None:
         """Serve in the calling thread until interrupted; `on_ready` gets the base URL once bound."""
-        server = make_fake_server(self._app, host, port)
+        if self._server is not None:
+            raise RuntimeError("the fake LINE platform is already running")
+        server = self._server = make_fake_server(self._app, host, port)
         self._url = f"http://{host}:{server.server_port}"
         if on_ready is not None:
             on_ready(self._url)
         try:
             server.serve_forever()
         finally:
+            self._server = None
             server.server_close()
 
     def stop(self) -> None:
-        """Stop serving and release the port; safe to call twice."""
+        """Stop serving, release the port and end open connections (kept-alive clients reconnect and are
+        refused); safe to call twice."""
         server, self._server = self._server, None
         if server is None:
             return
@@ -113,8 +119,11 @@ class FakeLinePlatform:
         return self._state.conversation(user_id)
 
     def stats(self) -> dict[str, Any]:
-        """Counters that stay cheap at a million recipients: requests by method, path and status, and
-        deliveries (`recipients.deliveries` above `recipients.distinct` means someone got one twice)."""
+        """Counters that stay cheap at a million recipients: requests by method, path and status,
+        deliveries (`recipients.deliveries` above `recipients.distinct` means someone got one twice),
+        and the TCP connections clients opened since start() (kept alive, about one per client thread;
+        one per request when a client closes each)."""
+        server = self._server
         with self._state.lock:
             answered: dict[str, dict[str, int]] = {}
             for (method, path, status), n in sorted(self._state.answered.items()):
@@ -122,7 +131,8 @@ class FakeLinePlatform:
             delivered = dict(self._state.delivered)
             return {"requests": answered, "delivered": delivered,
                     "recipients": {"deliveries": sum(delivered.values()),
-                                   "distinct": len(self._state.recipients_seen)}}
+                                   "distinct": len(self._state.recipients_seen)},
+                    "connections": server.connections_opened if server is not None else 0}
 
     def messages_to(self, user_id: str) -> list[dict[str, Any]]:
         """Every message object delivered to this user (reply, push, multicast, ...), in order."""

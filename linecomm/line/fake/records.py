@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from http import HTTPStatus
 from typing import Any
 
@@ -19,8 +20,9 @@ class RecordedRequest:
     """One request the fake received from the product, with the answer it gave.
 
     `headers` has lower-case keys; `json` is the parsed body, or None when the body was empty or not
-    JSON; `response_json` is the JSON the fake answered with (None for binary answers such as content);
-    `at` is the fake's clock when the request arrived.
+    JSON (parsed when first read: most requests are recorded and never looked at); `response_json` is
+    the JSON the fake answered with (None for binary answers such as content); `at` is the fake's clock
+    when the request arrived.
     """
 
     method: str
@@ -28,11 +30,20 @@ class RecordedRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
-    json: Any
     status: int
     response_json: Any
     at: float
     request_id: str
+
+    @cached_property
+    def json(self) -> Any:
+        """The parsed body, or None when it is empty or not JSON."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the request as JSON-ready data (the body as text, or None when it is not UTF-8)."""
