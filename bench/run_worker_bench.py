@@ -59,7 +59,7 @@ MIXES = {
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--events", type=int, default=None, help="events to process (default 3000; 500 with --quick)")
+    p.add_argument("--events", type=int, default=None, help="events to process (default 5000; 500 with --quick)")
     p.add_argument("--quick", action="store_true", help="a small run: a smoke test of the benchmark, not a figure")
     p.add_argument("--workers", type=int, default=2, help="`linecomm worker` processes")
     p.add_argument("--mix", choices=sorted(MIXES), default="text",
@@ -72,7 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = p.parse_args(argv)
     if args.events is None:
-        args.events = 500 if args.quick else 3000
+        args.events = 500 if args.quick else 5000
     args.events -= args.events % bodies.EVENTS_PER_BODY
     return args
 

@@ -6,9 +6,10 @@ import unicodedata
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from linecomm.db import dialect_name, insert_ignoring_conflicts, insert_rows_ignoring_conflicts, one_of, utcnow
 from linecomm.line.client import Profile
@@ -74,6 +75,20 @@ def reachable_among(session: Session, line_user_ids: list[str]) -> set[str]:
         )
     ))
     return {user_id for user_id in line_user_ids if user_id not in gone}
+
+
+def touch_many(session: Session, members: list[Member], now: datetime) -> None:
+    """`touch` for a batch: one UPDATE, and the loaded rows brought up to date without being marked
+    changed (so the session does not write each of them again)."""
+    stale = [m for m in members if m.last_active_at is None or m.last_active_at < now]
+    if not stale:
+        return
+    session.execute(
+        update(Member).where(one_of(session, Member.id, [m.id for m in stale])).values(last_active_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    for member in stale:
+        set_committed_value(member, "last_active_at", now)
 
 
 def touch(member: Member, now: datetime) -> None:

@@ -25,7 +25,7 @@ from linecomm.outbox.models import OutboundMessage, OutboundStatus
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 300.0  # how long a claim keeps other senders off a message (renewed for every chunk)
-CHUNK = 25  # messages sent between two writes of their state (see send_claimed)
+CHUNK = 50  # messages sent between two writes of their state (see send_claimed)
 DELIVER_JOB = "linecomm.outbox.jobs.deliver_messages"
 
 
@@ -111,6 +111,7 @@ class Attempt:
     attempts: int
     try_reply: bool
     reply_tried_before: bool
+    marked: bool = False  # its claim already noted the reply about to be tried (see send_claimed)
 
 
 def new_claim() -> str:
@@ -133,21 +134,23 @@ def deliver_many(
     return send_claimed(sessions, line, attempts)
 
 
-def claim_new(row: dict[str, Any], now: datetime, reachable: bool, claim: str) -> bool:
+def claim_new(row: dict[str, Any], now: datetime, reachable: bool, claim: str, mark: bool) -> bool:
     """Claim a `message_row` in the transaction that stores it, so it is sent as soon as that commits,
-    without a second transaction to claim it: the same bookkeeping as `_claim`. False when the recipient
-    cannot receive it (the row is stored as skipped)."""
+    without a second transaction to claim it: the same bookkeeping as `_claim` (`mark`: the row is in the
+    first chunk, so its reply about to be tried is noted now). False when the recipient cannot receive it
+    (the row is stored as skipped)."""
     if not reachable:
         row["status"] = OutboundStatus.SKIPPED
         return False
-    row.update(attempts=1, claim_token=claim, lease_until=now + timedelta(seconds=LEASE_SECONDS))
+    row.update(attempts=1, claim_token=claim, lease_until=now + timedelta(seconds=LEASE_SECONDS),
+               reply_attempted=mark and _fresh(row, now))
     return True
 
 
-def new_attempt(message_id: int, row: dict[str, Any], now: datetime) -> Attempt:
-    """The first attempt at a `message_row` claimed by `claim_new`, stored as `message_id`."""
+def new_attempt(message_id: int, row: dict[str, Any], now: datetime, marked: bool) -> Attempt:
+    """The first attempt at a `message_row` claimed by `claim_new(..., mark=marked)`, stored as `message_id`."""
     return Attempt(message_id, row["claim_token"], row["to"], row["messages"], row["reply_token"], row["retry_key"],
-                   row["attempts"], _fresh(row, now), False)
+                   row["attempts"], _fresh(row, now), False, marked)
 
 
 def _fresh(row: dict[str, Any], now: datetime) -> bool:
@@ -162,7 +165,8 @@ def send_claimed(sessions: sessionmaker[Session], line: LineClient, attempts: li
     the rows, and every write is conditional on still holding it, so a sender whose lease ran out can
     neither send a row another has claimed since nor overwrite its outcome. Before a chunk is sent, one
     transaction records the previous chunk's outcomes, renews the lease and notes which rows are about to
-    use their reply token (`reply_attempted`). A worker that dies mid-send therefore leaves at most one
+    use their reply token (`reply_attempted`); the claim's own transaction does that for the first chunk.
+    A worker that dies mid-send (or between its claim and its first request) therefore leaves at most one
     chunk in doubt: the retry tries those rows' reply tokens again and takes LINE's "invalid reply token"
     as delivered (a reply has no retry key, so this is the one place linecomm prefers "not twice" to
     "surely once"); rows it had not reached go out normally (reply while fresh, else push with their
@@ -171,9 +175,12 @@ def send_claimed(sessions: sessionmaker[Session], line: LineClient, attempts: li
     outcomes: list[dict[str, Any]] = []
     for start in range(0, len(attempts), CHUNK):
         chunk = attempts[start:start + CHUNK]
-        with transaction(sessions) as session:
-            _record(session, outcomes)
-            ours = _renew(session, chunk)
+        if outcomes or not all(a.marked for a in chunk):
+            with transaction(sessions) as session:
+                _record(session, outcomes)
+                ours = _renew(session, chunk)
+        else:  # the first chunk, marked by the claim's own transaction
+            ours = {a.id for a in chunk}
         outcomes = [_send(line, attempt) for attempt in chunk if attempt.id in ours]
         retry.extend(o["o_id"] for o in outcomes if o["o_status"] == OutboundStatus.PENDING)
     if outcomes:
@@ -242,10 +249,13 @@ def _claim(
         fresh = row.reply_deadline is not None and now < row.reply_deadline
         # Once a reply may have reached LINE, only the reply is tried again: a push could repeat it.
         try_reply = bool(row.reply_token) and (fresh or row.reply_attempted)
+        tried_before, mark = row.reply_attempted, len(attempts) < CHUNK
         row.attempts += 1
         row.claim_token, row.lease_until = claim, lease
+        if mark and try_reply:
+            row.reply_attempted = True
         attempts.append(Attempt(row.id, claim, row.to, row.messages, row.reply_token, row.retry_key, row.attempts,
-                                try_reply, row.reply_attempted))
+                                try_reply, tried_before, mark))
     return attempts
 
 

@@ -64,6 +64,8 @@ def _all_at_once(
     senders = members.get_or_create_many(
         session, [row.user_id for row in rows if row.user_id and dispatch.acts_on_member(row)], now
     )
+    active = {row.user_id for row in rows if row.event_type in dispatch.ACTIVITY_EVENTS}
+    members.touch_many(session, [m for user_id, m in senders.items() if user_id in active], now)
     queued: list[dict[str, Any]] = []
     for row in rows:
         queued.extend(dispatch.handle(session, line, settings, row, now, members=senders))
@@ -107,12 +109,22 @@ def _write_outcomes(session: Session, rows: list[InboxEvent], now: datetime) -> 
 def _store_answers(
     session: Session, queued: list[dict[str, Any]], now: datetime, claim: str, reachable: Callable[[str], bool]
 ) -> list[outbox.Attempt]:
-    """Store the answers (one INSERT), each claimed for sending unless its recipient cannot receive it."""
-    sendable = [outbox.claim_new(message, now, reachable(message["to"]), claim) for message in queued]
+    """Store the answers (one INSERT), each claimed for sending unless its recipient cannot receive it;
+    the first chunk's are marked by this transaction (see outbox.send_claimed)."""
+    marks: list[bool | None] = []  # None: not to be sent
+    claimed = 0
+    for message in queued:
+        mark = claimed < outbox.CHUNK
+        if outbox.claim_new(message, now, reachable(message["to"]), claim, mark):
+            marks.append(mark)
+            claimed += 1
+        else:
+            marks.append(None)
     ids = outbox.store_new(session, queued)
     return [
-        outbox.new_attempt(message_id, message, now)
-        for message_id, message, send in zip(ids, queued, sendable, strict=True) if send and message_id is not None
+        outbox.new_attempt(message_id, message, now, mark)
+        for message_id, message, mark in zip(ids, queued, marks, strict=True)
+        if mark is not None and message_id is not None
     ]
 
 

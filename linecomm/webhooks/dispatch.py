@@ -36,6 +36,8 @@ HANDLERS: dict[str, Handler] = {
 
 # The events whose handlers act on the LINE user who sent them (their member row is created if new).
 MEMBER_EVENTS = frozenset({"follow", "unfollow", "message", "postback"})
+# The events that count as the member being active (members.service.touch).
+ACTIVITY_EVENTS = frozenset({"message", "postback"})
 
 
 def acts_on_member(row: WebhookEvent | InboxEvent) -> bool:

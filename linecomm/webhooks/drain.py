@@ -33,7 +33,12 @@ SQLITE_BATCH = 10  # SQLite has one writer: a batch holds the write lock, and we
 
 
 def batch_size(session: Session) -> int:
-    return BATCH if dialect_name(session) == "postgresql" else min(BATCH, SQLITE_BATCH)
+    return BATCH if claims_in_parallel(session) else min(BATCH, SQLITE_BATCH)
+
+
+def claims_in_parallel(session: Session) -> bool:
+    """Whether two workers can each hold a batch at once (PostgreSQL), or take turns (SQLite's one writer)."""
+    return dialect_name(session) == "postgresql"
 
 
 def request_after_commit(session: Session) -> None:

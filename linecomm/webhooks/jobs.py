@@ -24,10 +24,16 @@ def drain_inbox() -> int:
     with transaction(rt.sessions) as session:
         limit = drain.batch_size(session)
         rows = drain.claim(session, now, limit)
+        # A full batch: more may be waiting. On PostgreSQL another worker can take the next batch at once
+        # (SKIP LOCKED); SQLite has one writer, so there the next drain is asked for after this commit.
+        fan_out = len(rows) == limit
+        if fan_out and drain.claims_in_parallel(session):
+            _request_drain(rt)
+            fan_out = False
         handled = batch.handle_batch(session, rt.line, rt.settings, rows, now) if rows else None
     if handled is None:
         return 0
-    if handled.events == limit:  # more may be waiting: another worker takes the next batch meanwhile
+    if fan_out:
         _request_drain(rt)
     if handled.retry_in is not None:
         _schedule_drain(rt, handled.retry_in + 0.5)
