@@ -7,12 +7,12 @@ so workers draining side by side take different events), and handles them in one
 (`linecomm.webhooks.batch`): the senders' member rows are created and locked with two statements for the
 whole batch, every handler runs as it would alone, the events' outcomes are written with one UPDATE per
 status, and the answers are stored in the outbox with one INSERT, claimed for sending, so they go out as
-soon as the transaction commits. A full batch asks for another drain before it starts, so a backlog
-spreads over every worker.
+soon as the transaction commits. A full batch asks for another drain once it holds its events (on
+SQLite, once it has committed), so a backlog spreads over every worker.
 
-If any event of the batch fails, the batch's transaction is rolled back and its events are handled one
-by one, each in its own transaction (`linecomm.webhooks.jobs.handle_events`): one bad event never holds
-back the others, and it is retried later with a backoff (`next_attempt_at`).
+If any event of the batch fails, the batch is handled again one event at a time inside the same
+transaction, each in a savepoint, with the events still locked: one bad event never holds back the
+others, and it is retried later with a backoff (`next_attempt_at`) until it is marked failed.
 """
 from __future__ import annotations
 
