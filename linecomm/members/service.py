@@ -44,22 +44,31 @@ def get_or_create(session: Session, line_user_id: str, now: datetime | None = No
 
 
 def get_or_create_many(session: Session, line_user_ids: list[str], now: datetime) -> dict[str, Member]:
-    """`get_or_create` for a batch of LINE users in two statements: new ones inserted, then all locked.
+    """`get_or_create` for a batch of LINE users: the known ones locked with one statement, and only if
+    some are new, those inserted and locked with two more.
 
-    Rows are inserted and locked in id order, so two batches that share users wait for each other
-    instead of deadlocking."""
+    Rows are locked in line_user_id order, so two batches that share users wait for each other instead
+    of deadlocking (and should they ever, the batch's savepoint fallback handles its events one by one)."""
     ids = sorted(set(line_user_ids))
     if not ids:
         return {}
-    insert_rows_ignoring_conflicts(
-        session,
-        Member.__table__,
-        [{"line_user_id": user_id, "status": MemberStatus.FOLLOWER, "is_following": True,
-          "created_at": now, "followed_at": now} for user_id in ids],
-        ["line_user_id"],
-        "id",
-    )
-    stmt = select(Member).where(one_of(session, Member.line_user_id, ids)).order_by(Member.line_user_id)
+    found = _lock_members(session, ids)
+    missing = [user_id for user_id in ids if user_id not in found]
+    if missing:
+        insert_rows_ignoring_conflicts(
+            session,
+            Member.__table__,
+            [{"line_user_id": user_id, "status": MemberStatus.FOLLOWER, "is_following": True,
+              "created_at": now, "followed_at": now} for user_id in missing],
+            ["line_user_id"],
+            "id",
+        )
+        found.update(_lock_members(session, missing))
+    return found
+
+
+def _lock_members(session: Session, line_user_ids: list[str]) -> dict[str, Member]:
+    stmt = select(Member).where(one_of(session, Member.line_user_id, line_user_ids)).order_by(Member.line_user_id)
     if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()
     return {m.line_user_id: m for m in session.scalars(stmt.execution_options(populate_existing=True))}

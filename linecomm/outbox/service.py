@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, or_, select, true, update
+from sqlalchemy import bindparam, case, or_, select, text, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of, transaction, utcnow
@@ -219,10 +219,30 @@ _RECORD = (
 )
 
 
+# On PostgreSQL, all of a chunk's outcomes in one statement: the rows arrive as one JSON document.
+_RECORD_MANY = text("""
+UPDATE outbound_messages AS o
+SET status = r.o_status, sent_at = r.o_sent_at, sent_via = r.o_sent_via, line_request_id = r.o_request_id,
+    last_error = r.o_error, reply_attempted = r.o_reply_attempted, claim_token = NULL, lease_until = NULL
+FROM json_to_recordset(CAST(:outcomes AS json)) AS r(o_id integer, o_claim varchar, o_status varchar,
+     o_sent_at timestamptz, o_sent_via varchar, o_request_id varchar, o_error text, o_reply_attempted boolean)
+WHERE o.id = r.o_id AND o.claim_token = r.o_claim
+""")
+
+
 def _record(session: Session, outcomes: list[dict[str, Any]]) -> None:
-    """Write the outcomes (one executemany), each only if the row is still under this sender's claim."""
-    if outcomes:
+    """Write the outcomes, each only if the row is still under this sender's claim."""
+    if outcomes and dialect_name(session) == "postgresql":
+        document = json.dumps(outcomes, ensure_ascii=False, separators=(",", ":"), default=_iso)
+        session.execute(_RECORD_MANY, {"outcomes": document})
+    elif outcomes:
         session.execute(_RECORD, outcomes)
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot record {type(value).__name__}")
 
 
 def _claim(
