@@ -70,6 +70,36 @@ def usage_between(start: CpuSnapshot, end: CpuSnapshot, classify: Callable[[int,
     return groups
 
 
+def bench_classifier(
+    groups: dict[str, set[int]], db_name: str, runner: str, names: dict[str, str] | None = None
+) -> Callable[[int, str, int], str | None]:
+    """The process groups both runners report: the given pid sets (`groups`), processes by name
+    (`names`: process name -> group), PostgreSQL backends of the bench database apart from the others',
+    Redis, and this runner process (`runner`: what it also hosts, e.g. the fake LINE platform)."""
+    me = os.getpid()
+    by_name = names or {}
+
+    def classify(pid: int, name: str, ppid: int) -> str | None:
+        for group, pids in groups.items():
+            if pid in pids:
+                return group
+        if name in by_name:
+            return by_name[name]
+        if name == "postgres":
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                cmdline = b""
+            return "postgres (bench db)" if db_name.encode() in cmdline else "postgres (other)"
+        if name.startswith("redis-server"):
+            return "redis"
+        if pid == me:
+            return runner
+        return None
+
+    return classify
+
+
 def process_tree(root: int, processes: dict[int, tuple[str, int, float]]) -> set[int]:
     """`root` and all its descendants."""
     children: dict[int, list[int]] = {}

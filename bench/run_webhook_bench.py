@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import bodies
-from cpu_usage import CpuSnapshot, process_tree, usage_between, wait_for_quiet
+from cpu_usage import CpuSnapshot, bench_classifier, process_tree, usage_between, wait_for_quiet
 from environment import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,
@@ -128,30 +128,6 @@ def gunicorn_config(args: argparse.Namespace) -> GunicornConfig:
 
 # --- linecomm --------------------------------------------------------------------------------------------
 
-def _classify(gunicorn_pids: set[int], wrk_name: str, db_name: str):  # type: ignore[no-untyped-def]
-    def classify(pid: int, name: str, ppid: int) -> str | None:
-        if pid in gunicorn_pids:
-            return "app (gunicorn)"
-        if name == wrk_name:
-            return "wrk"
-        if name == "postgres":
-            try:
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
-                cmdline = b""
-            return "postgres (bench db)" if db_name.encode() in cmdline else "postgres (other)"
-        if name.startswith("redis-server"):
-            return "redis"
-        if pid == _SELF_PID:
-            return "runner + fake LINE"
-        return None
-
-    return classify
-
-
-_SELF_PID = 0
-
-
 def measure(url: str, prefix: Path, control: Path, args: argparse.Namespace, duration: float,
             gunicorn_root: int, db_name: str, log: Path | None, profile: bool = True
             ) -> tuple[LoadResult, dict[str, float]]:
@@ -178,7 +154,8 @@ def measure(url: str, prefix: Path, control: Path, args: argparse.Namespace, dur
                      threads=args.wrk_threads, duration=duration, log_path=log, on_start=start, on_drained=drained)
     before, after = snapshots
     pids = process_tree(gunicorn_root, after.processes)
-    cpu = usage_between(before, after, _classify(pids, "wrk", db_name))
+    cpu = usage_between(before, after, bench_classifier(
+        {"app (gunicorn)": pids}, db_name, "runner + fake LINE", {"wrk": "wrk"}))
     return result, cpu
 
 
@@ -406,9 +383,6 @@ def cpu_line(cpu: dict[str, float], requests: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _SELF_PID
-
-    _SELF_PID = os.getpid()
     args = parse_args(argv)
     if args.logs:
         args.logs.mkdir(parents=True, exist_ok=True)

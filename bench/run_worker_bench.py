@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import bodies
-from cpu_usage import CpuSnapshot, process_tree, usage_between, wait_for_quiet
+from cpu_usage import CpuSnapshot, bench_classifier, process_tree, usage_between, wait_for_quiet
 from environment import (
     ACCESS_TOKEN,
     LOGIN_CHANNEL,
@@ -210,7 +209,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     profiler.wait(timeout=60)
                 queue.close()
                 pids = {pid for proc in procs for pid in process_tree(proc.pid, after.processes)}
-                cpu = usage_between(before, after, _classify(pids, db_name))
+                cpu = usage_between(before, after, bench_classifier(
+                    {"linecomm workers": pids}, db_name, "fake LINE + runner"))
                 check = verify(engine, fake, args.events, t0)
                 engine.dispose()
             finally:
@@ -223,27 +223,6 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "wall_s": wall, "window_s": window, "events_per_s": args.events / window,
         "cpu": cpu, "check": check, "quiet_start": quiet,
     }
-
-
-def _classify(worker_pids: set[int], db_name: str):  # type: ignore[no-untyped-def]
-    me = os.getpid()
-
-    def classify(pid: int, name: str, ppid: int) -> str | None:
-        if pid in worker_pids:
-            return "linecomm workers"
-        if pid == me:
-            return "fake LINE + runner"
-        if name == "postgres":
-            try:
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
-                cmdline = b""
-            return "postgres (bench db)" if db_name.encode() in cmdline else "postgres (other)"
-        if name.startswith("redis-server"):
-            return "redis"
-        return None
-
-    return classify
 
 
 def verify(engine: Any, fake: FakeLinePlatform, events: int, t0: float) -> dict[str, Any]:

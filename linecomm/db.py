@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -179,9 +180,65 @@ def insert_rows_ignoring_conflicts(
         records = [
             {name: (process(row[name]) if process else row[name]) for name, process in processors} for row in rows
         ]
-        document = json.dumps(records, ensure_ascii=False, separators=(",", ":"), default=_json_value)
-        result = session.execute(stmt, {"rows": document})
+        result = session.execute(stmt, {"rows": json_document(records)})
     return list(result.scalars().all()) if isinstance(returning, str) else list(result.all())
+
+
+def update_rows(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], match: tuple[str, ...],
+    fixed: dict[str, Any] | None = None,
+) -> None:
+    """For each row (dicts with the same keys, all column names): UPDATE the table row whose `match`
+    columns equal the row's, setting its other columns to the row's values and the `fixed` ones to theirs.
+    On PostgreSQL one statement, `UPDATE ... FROM json_to_recordset(:rows)` (see
+    `insert_rows_ignoring_conflicts` for why); elsewhere one executemany."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    fixed_items = tuple(sorted((fixed or {}).items()))
+    if dialect_name(session) != "postgresql":
+        stmt = _update_by_params(table, columns, match, fixed_items)
+        session.execute(stmt, [{f"b_{name}": value for name, value in row.items()} for row in rows])
+        return
+    stmt, processors = _json_recordset_update(table, columns, match, fixed_items, session.get_bind().dialect)
+    records = [{name: (process(row[name]) if process else row[name]) for name, process in processors} for row in rows]
+    session.execute(stmt, {"rows": json_document(records)})
+
+
+@lru_cache(maxsize=64)
+def _update_by_params(table: Table, columns: tuple[str, ...], match: tuple[str, ...], fixed: tuple[Any, ...]) -> Any:
+    return (
+        update(table)
+        .where(*(table.c[name] == bindparam(f"b_{name}") for name in match))
+        .values({**{name: bindparam(f"b_{name}") for name in columns if name not in match}, **dict(fixed)})
+    )
+
+
+@lru_cache(maxsize=64)
+def _json_recordset_update(
+    table: Table, columns: tuple[str, ...], match: tuple[str, ...], fixed: tuple[Any, ...], dialect: Any
+) -> tuple[Any, list[tuple[str, Any]]]:
+    source = _json_recordset(table, columns)
+    stmt = (
+        update(table)
+        .where(*(table.c[name] == source.c[name] for name in match))
+        .values({**{name: source.c[name] for name in columns if name not in match}, **dict(fixed)})
+    )
+    return stmt, [(name, table.c[name].type.bind_processor(dialect)) for name in columns]
+
+
+def _json_recordset(table: Table, columns: tuple[str, ...]) -> Any:
+    """json_to_recordset(:rows) AS r(col type, ...), typed like the table's columns."""
+    return (
+        func.json_to_recordset(cast(bindparam("rows", type_=Text), postgresql.JSON))
+        .table_valued(*(column(name, table.c[name].type) for name in columns))
+        .render_derived(with_types=True)
+    )
+
+
+def json_document(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows as one JSON document for PostgreSQL's json_to_recordset(); dates and datetimes as ISO 8601."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=_json_value)
 
 
 def _json_value(value: Any) -> Any:
@@ -196,11 +253,7 @@ def _json_recordset_insert(
 ) -> tuple[Any, list[tuple[str, Any]]]:
     """The statement (INSERT INTO t (cols) SELECT cols FROM json_to_recordset(:rows) AS r(col type, ...)
     ON CONFLICT DO NOTHING RETURNING ...) and each column's bind processor (None when it has none)."""
-    source = (
-        func.json_to_recordset(cast(bindparam("rows", type_=Text), postgresql.JSON))
-        .table_valued(*(column(name, table.c[name].type) for name in columns))
-        .render_derived(with_types=True)
-    )
+    source = _json_recordset(table, columns)
     stmt = (
         postgresql.insert(table)
         .from_select(list(columns), select(*(source.c[name] for name in columns)))

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, or_, select, text, true, update
+from sqlalchemy import case, or_, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of, transaction, utcnow
+from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of, transaction, update_rows, utcnow
 from linecomm.line.client import LineAlreadyAccepted, LineClient, LineError, LineRejected, LineRetryable, Message
 from linecomm.line.limits import check_messages
 from linecomm.outbox.models import OutboundMessage, OutboundStatus
@@ -182,7 +182,7 @@ def send_claimed(sessions: sessionmaker[Session], line: LineClient, attempts: li
         else:  # the first chunk, marked by the claim's own transaction
             ours = {a.id for a in chunk}
         outcomes = [_send(line, attempt) for attempt in chunk if attempt.id in ours]
-        retry.extend(o["o_id"] for o in outcomes if o["o_status"] == OutboundStatus.PENDING)
+        retry.extend(o["id"] for o in outcomes if o["status"] == OutboundStatus.PENDING)
     if outcomes:
         with transaction(sessions) as session:
             _record(session, outcomes)
@@ -209,40 +209,10 @@ def _renew(session: Session, chunk: list[Attempt]) -> set[int]:
     return ours
 
 
-_RECORD = (
-    update(OutboundMessage.__table__)
-    .where(OutboundMessage.__table__.c.id == bindparam("o_id"),
-           OutboundMessage.__table__.c.claim_token == bindparam("o_claim"))
-    .values(status=bindparam("o_status"), sent_at=bindparam("o_sent_at"), sent_via=bindparam("o_sent_via"),
-            line_request_id=bindparam("o_request_id"), last_error=bindparam("o_error"),
-            reply_attempted=bindparam("o_reply_attempted"), claim_token=None, lease_until=None)
-)
-
-
-# On PostgreSQL, all of a chunk's outcomes in one statement: the rows arrive as one JSON document.
-_RECORD_MANY = text("""
-UPDATE outbound_messages AS o
-SET status = r.o_status, sent_at = r.o_sent_at, sent_via = r.o_sent_via, line_request_id = r.o_request_id,
-    last_error = r.o_error, reply_attempted = r.o_reply_attempted, claim_token = NULL, lease_until = NULL
-FROM json_to_recordset(CAST(:outcomes AS json)) AS r(o_id integer, o_claim varchar, o_status varchar,
-     o_sent_at timestamptz, o_sent_via varchar, o_request_id varchar, o_error text, o_reply_attempted boolean)
-WHERE o.id = r.o_id AND o.claim_token = r.o_claim
-""")
-
-
 def _record(session: Session, outcomes: list[dict[str, Any]]) -> None:
-    """Write the outcomes, each only if the row is still under this sender's claim."""
-    if outcomes and dialect_name(session) == "postgresql":
-        document = json.dumps(outcomes, ensure_ascii=False, separators=(",", ":"), default=_iso)
-        session.execute(_RECORD_MANY, {"outcomes": document})
-    elif outcomes:
-        session.execute(_RECORD, outcomes)
-
-
-def _iso(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot record {type(value).__name__}")
+    """Write the outcomes, each only if the row is still under this sender's claim (which it then ends)."""
+    update_rows(session, OutboundMessage.__table__, outcomes, match=("id", "claim_token"),
+                fixed={"claim_token": None, "lease_until": None})
 
 
 def _claim(
@@ -288,37 +258,38 @@ def _send(line: LineClient, attempt: Attempt) -> dict[str, Any]:
     to retry, or on an error nobody foresaw: the message is retried rather than lost)."""
     messages = json.loads(attempt.messages)
     out: dict[str, Any] = {
-        "o_id": attempt.id, "o_claim": attempt.claim, "o_status": OutboundStatus.SENT, "o_sent_at": utcnow(),
-        "o_sent_via": None, "o_request_id": None, "o_error": None,
-        "o_reply_attempted": attempt.try_reply or attempt.reply_tried_before,
+        "id": attempt.id, "claim_token": attempt.claim, "status": OutboundStatus.SENT, "sent_at": utcnow(),
+        "sent_via": None, "line_request_id": None, "last_error": None,
+        "reply_attempted": attempt.try_reply or attempt.reply_tried_before,
     }
     try:
         if attempt.try_reply:
             try:
-                out["o_request_id"], out["o_sent_via"] = line.reply(attempt.reply_token or "", messages), "reply"
+                out["line_request_id"], out["sent_via"] = line.reply(attempt.reply_token or "", messages), "reply"
             except LineRejected as exc:
                 if "reply token" not in str(exc).lower():
                     raise
                 if attempt.reply_tried_before:
-                    out["o_sent_via"] = "reply"  # an earlier attempt whose answer we never saw used the token
+                    out["sent_via"] = "reply"  # an earlier attempt whose answer we never saw used the token
                 else:  # expired before we got to it: push instead, under the stored retry key
-                    out["o_request_id"] = line.push(attempt.to, messages, attempt.retry_key)
-                    out["o_sent_via"] = "push"
+                    out["line_request_id"] = line.push(attempt.to, messages, attempt.retry_key)
+                    out["sent_via"] = "push"
         else:
-            out["o_request_id"], out["o_sent_via"] = line.push(attempt.to, messages, attempt.retry_key), "push"
+            out["line_request_id"], out["sent_via"] = line.push(attempt.to, messages, attempt.retry_key), "push"
     except LineAlreadyAccepted as exc:
-        out.update(o_sent_via="push", o_request_id=exc.accepted_request_id)
+        out.update(sent_via="push", line_request_id=exc.accepted_request_id)
     except LineRejected as exc:
         log.warning("LINE refused message %s: %s", attempt.id, exc)
-        out.update(o_status=OutboundStatus.FAILED, o_sent_at=None, o_error=str(exc)[:2000])
+        out.update(status=OutboundStatus.FAILED, sent_at=None, last_error=str(exc)[:2000])
     except Exception as exc:  # LineRetryable, or a bug: keep the message and try again later
         if not isinstance(exc, LineRetryable):
             log.exception("sending message %s failed unexpectedly", attempt.id)
         gave_up = attempt.attempts >= MAX_ATTEMPTS
-        out.update(o_status=OutboundStatus.FAILED if gave_up else OutboundStatus.PENDING, o_sent_at=None,
-                   o_error=f"{type(exc).__name__}: {exc}"[:2000] if not isinstance(exc, LineError) else str(exc)[:2000])
+        error = str(exc) if isinstance(exc, LineError) else f"{type(exc).__name__}: {exc}"
+        out.update(status=OutboundStatus.FAILED if gave_up else OutboundStatus.PENDING, sent_at=None,
+                   last_error=error[:2000])
         if attempt.try_reply and isinstance(exc, LineRetryable) and exc.status == 429:
-            out["o_reply_attempted"] = attempt.reply_tried_before  # refused unread: the token is unused
+            out["reply_attempted"] = attempt.reply_tried_before  # refused unread: the token is unused
     return out
 
 

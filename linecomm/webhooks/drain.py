@@ -83,6 +83,6 @@ def claim(session: Session, now: datetime, limit: int) -> list[InboxEvent]:
         .order_by(WebhookEvent.id)
         .limit(limit)
     )
-    if dialect_name(session) == "postgresql":
+    if claims_in_parallel(session):
         stmt = stmt.with_for_update(skip_locked=True)
     return [InboxEvent(*row) for row in session.execute(stmt)]

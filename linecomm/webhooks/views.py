@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from linecomm.db import dialect_name, transaction
 from linecomm.runtime import Runtime
 from linecomm.web_runtime import get_runtime
-from linecomm.webhooks import ingest
+from linecomm.webhooks import drain, ingest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -55,19 +55,25 @@ def receive():  # type: ignore[no-untyped-def]
 def _store(rt: Runtime, events: list[dict[str, Any]]) -> ingest.StoredBody:
     """Commit the events to the inbox. If the database connection turns out to be dead (PostgreSQL
     restarted, or the network dropped it without a word), try once more: SQLAlchemy has invalidated the
-    pool by then, so the retry gets a fresh connection; the INSERT ignores rows already there, so it is
-    safe even if the first commit went through (those rows then wait for the sweeper)."""
+    pool by then, so the retry gets a fresh connection. The INSERT ignores rows already there, so the
+    retry is safe even if the first commit went through; it then stores nothing new, so it asks for a
+    drain itself rather than leave those rows to the sweeper."""
     try:
-        with transaction(rt.sessions) as session:
-            _statement_is_the_transaction(session)
-            return ingest.store_events(session, events)
+        return _store_once(rt, events)
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
         log.warning("webhook: lost the database connection (%s); retrying once", exc.orig)
+    return _store_once(rt, events, ask_for_drain=True)
+
+
+def _store_once(rt: Runtime, events: list[dict[str, Any]], ask_for_drain: bool = False) -> ingest.StoredBody:
     with transaction(rt.sessions) as session:
         _statement_is_the_transaction(session)
-        return ingest.store_events(session, events)
+        stored = ingest.store_events(session, events)
+        if ask_for_drain:
+            drain.request_after_commit(session)
+        return stored
 
 
 def _statement_is_the_transaction(session: Session) -> None:
