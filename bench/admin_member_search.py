@@ -21,6 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
+import machine_speed
 from sqlalchemy import create_engine, text
 
 from linecomm import migrate
@@ -132,7 +133,8 @@ def run(url: str, members: int, requests: int) -> None:
                                              "csrf_token": token}).status_code == 303
 
     print(f"PostgreSQL {version}, Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
-          f"{requests} timed requests per page (in-process Flask test client)\n")
+          f"{requests} timed requests per page (in-process Flask test client)")
+    print(machine_speed.describe(machine_speed.reference_us()) + "\n")
     print(f"{'page':<44} {'rows':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     worst = 0.0
     for label, template in PAGES:

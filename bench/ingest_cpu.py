@@ -6,7 +6,7 @@
 PostgreSQL database and Redis database 11. Each round sends `--bodies` fresh pre-signed bodies (every
 event new, as in run_webhook_bench.py) straight through the WSGI callable, one after the other; the WSGI
 environs are built before the clock starts, so what is measured is the app: Flask, the signature, parsing
-and validation, the inbox transaction and what runs after its commit (the queue). It counts CPU time
+and validation, the inbox INSERT and the drain request that follows it (the queue). It counts CPU time
 (time.process_time), not wall time, so other processes' work is not counted; they still slow this one
 down (two busy vCPUs share caches and may share a core: the same code then costs up to twice the CPU), so
 it waits for an idle machine first, and every round's total is printed to show the spread. The best round
@@ -14,9 +14,8 @@ it waits for an idle machine first, and every round's total is printed to show t
 
   parse      ingest.parse_body: JSON and the check of each event against line-bot-sdk's models
   store      ingest.store_events: the inbox rows and their INSERT ... RETURNING
-  session    the rest of the `with transaction(...)` block: the session, taking a pooled connection,
-             COMMIT (none in autocommit), closing
-  after      the session's after-commit hooks (the queue hand-off of the new rows)
+  connection the rest of ingest's insert: taking a pooled connection (autocommit) and giving it back
+  queue      asking for a drain (one coalescing SET in Redis)
   rest       everything else: WSGI/Flask request handling, the signature check, the response
 
 plus the CPU the round's PostgreSQL backends used (their /proc times; 10 ms ticks, so per body it is
@@ -32,19 +31,19 @@ import pstats
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import bodies
+import machine_speed
 from cpu_usage import TICKS, wait_for_quiet
 from environment import CHANNEL_SECRET, app_environment, machine, scratch_database, scratch_redis
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, func, select, text
 from werkzeug.test import EnvironBuilder
 
-PARTS = ("parse", "store", "session", "after", "rest")
+PARTS = ("parse", "store", "connection", "queue", "rest")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,7 +62,6 @@ class Clock:
     """CPU seconds spent inside each instrumented part during one round."""
 
     spent: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PARTS, 0.0))
-    after_started: float = 0.0
 
     def timed(self, part: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -75,37 +73,15 @@ class Clock:
 
         return wrapper
 
-    def timed_context(self, part: str, cm: Callable[..., Any]) -> Callable[..., Any]:
-        @contextmanager
-        def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
-            start = time.process_time()
-            try:
-                with cm(*args, **kwargs) as value:
-                    yield value
-            finally:
-                self.spent[part] += time.process_time() - start
-
-        return wrapper
-
 
 def instrument(app: Any, clock: Clock) -> None:
     """Wrap the request path's parts so `clock` sees where the CPU goes (a few µs of overhead a body)."""
-    from linecomm.webhooks import ingest, views
+    from linecomm.webhooks import drain, ingest
 
-    rt = app.extensions["linecomm"]
     ingest.parse_body = clock.timed("parse", ingest.parse_body)
     ingest.store_events = clock.timed("store", ingest.store_events)
-    views.transaction = clock.timed_context("session", views.transaction)
-
-    # Around the after-commit hooks whatever they are: one listener runs first, one last.
-    def _first(_session: Any) -> None:
-        clock.after_started = time.process_time()
-
-    def _last(_session: Any) -> None:
-        clock.spent["after"] += time.process_time() - clock.after_started
-
-    event.listen(rt.sessions, "after_commit", _first, insert=True)
-    event.listen(rt.sessions, "after_commit", _last)
+    ingest._insert_once = clock.timed("connection", ingest._insert_once)
+    drain.request_now = clock.timed("queue", drain.request_now)
 
 
 def environs(run: str, count: int) -> list[dict[str, Any]]:
@@ -186,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             send(app, batch)
             total, pg = time.process_time() - t0, cpu_seconds(pids) - pg0
             parts = dict(clock.spent)
-            parts["session"] -= parts["store"] + parts["after"]
+            parts["connection"] -= parts["store"]
             parts["rest"] = total - sum(v for k, v in parts.items() if k != "rest")
             rounds.append((total, parts, pg))
         if args.profile:
@@ -210,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
 
     per_body = 1000.0 / args.bodies
     total, parts, pg = min(rounds, key=lambda r: r[0])
+    print(machine_speed.describe(machine_speed.reference_us()))
     print(f"{machine()}; {args.rounds} rounds of {args.bodies} bodies ({bodies.EVENTS_PER_BODY} events each)")
     print("totals of every round, ms CPU per body: "
           + ", ".join(f"{r[0] * per_body:.2f}" for r in rounds)

@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import machine_speed  # noqa: E402
 from bench.environment import (  # noqa: E402
     ACCESS_TOKEN,
     VENV_BIN,
@@ -174,6 +175,8 @@ def main() -> None:
     logs = Path("/tmp/linecomm-bench-push")
     logs.mkdir(exist_ok=True)
     print(f"machine: {machine()}; PostgreSQL {pg_version()}; load before {load_average()}", flush=True)
+    speed = machine_speed.Bracket()
+    print(machine_speed.describe(speed.before), flush=True)
     with scratch_database() as database_url, scratch_redis(REDIS_DB) as redis_url:
         seeded = insert_members(database_url, args.members)
         print(f"{args.members:,} members inserted in {seeded:.1f} s", flush=True)
@@ -229,8 +232,9 @@ def main() -> None:
           f"{result['threads']} sender threads per worker")
     print(f"machine: CPU busy {result['machine_busy']:.0%} during the delivery (all processes, others' too); "
           f"load after {load_average()}")
+    print(speed.close())
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps({**result, **speed.as_dict()}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import bodies
+import machine_speed
 from cpu_usage import CpuSnapshot, bench_classifier, process_tree, usage_between, wait_for_quiet
 from environment import (
     ACCESS_TOKEN,
@@ -387,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.logs:
         args.logs.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}; load average {load_average()}")
+    speed = machine_speed.Bracket()
+    print(machine_speed.describe(speed.before))
     results = []
     with tempfile.TemporaryDirectory(prefix="linecomm-bench-") as tmp:
         work = Path(tmp)
@@ -402,8 +405,10 @@ def main(argv: list[str] | None = None) -> int:
             results.append(baseline_run(argparse.Namespace(**{**vars(args), "connections": args.baseline_connections}),
                                         work))
     passed = print_report(args, results)
+    print(speed.close())
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()},
+        args.json.write_text(json.dumps({"machine": machine(), **speed.as_dict(),
+                                         "args": {k: str(v) for k, v in vars(args).items()},
                                          "results": results}, indent=2, ensure_ascii=False))
     return 0 if passed else 1
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import bodies
+import machine_speed
 from cpu_usage import CpuSnapshot, bench_classifier, process_tree, usage_between, wait_for_quiet
 from environment import (
     ACCESS_TOKEN,
@@ -78,8 +79,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def fill_inbox(db_url: str, fake: FakeLinePlatform, events: int, mix: str = "text") -> list[list[int]]:
     """Store `events` new events of `mix` and return the inbox ids per body. The rows are stored by
-    ingest.store_events, as the webhook stores them, but nothing is enqueued yet: these sessions are not
-    bound to a queue. For "text", the senders are made followers first (member rows, as a follow would)."""
+    ingest.store_events, as the webhook stores them, but no drain is asked for yet (the webhook asks once
+    its INSERT is done: ingest.store_body). For "text", the senders are made followers first (member rows,
+    as a follow would)."""
     engine = make_engine(db_url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     kinds = MIXES[mix]
@@ -281,11 +283,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.logs:
         args.logs.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}; load average {load_average()}")
+    speed = machine_speed.Bracket()
+    print(machine_speed.describe(speed.before))
     with tempfile.TemporaryDirectory(prefix="linecomm-worker-bench-") as tmp:
         result = run(args, Path(tmp))
     ok = report(args, result)
+    print(speed.close())
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()},
+        args.json.write_text(json.dumps({"machine": machine(), **speed.as_dict(),
+                                         "args": {k: str(v) for k, v in vars(args).items()},
                                          "result": result}, indent=2, ensure_ascii=False, default=str))
     return 0 if ok else 1
 

@@ -10,6 +10,7 @@ from select import POLLIN, poll
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     DateTime,
     Engine,
     MetaData,
@@ -140,9 +141,9 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def insert_ignoring_conflicts(session: Session, table: Any, index_elements: list[str]) -> Any:
+def insert_ignoring_conflicts(session: Session | Connection, table: Any, index_elements: list[str]) -> Any:
     """An INSERT ... ON CONFLICT DO NOTHING statement for the session's dialect."""
-    name = session.get_bind().dialect.name
+    name = _dialect(session).name
     if name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
     if name == "sqlite":
@@ -151,7 +152,7 @@ def insert_ignoring_conflicts(session: Session, table: Any, index_elements: list
 
 
 def insert_rows_ignoring_conflicts(
-    session: Session,
+    session: Session | Connection,
     table: Table,
     rows: Sequence[dict[str, Any]],
     index_elements: list[str],
@@ -165,18 +166,17 @@ def insert_rows_ignoring_conflicts(
     with over 50 parameters, and a multi-row VALUES list has one per cell) and the server prepares it once
     per connection. Values go through the columns' bind processing first, as they would in a VALUES list;
     PostgreSQL converts them to the column types with the same checks. Other databases get a multi-row
-    INSERT."""
+    INSERT. Runs on a session or, where one statement is the whole unit of work, a plain connection."""
     if not rows:
         return []
     names = (returning,) if isinstance(returning, str) else returning
-    if dialect_name(session) != "postgresql":
+    dialect = _dialect(session)
+    if dialect.name != "postgresql":
         stmt = insert_ignoring_conflicts(session, table, index_elements).returning(*(table.c[n] for n in names))
         result = session.execute(stmt, list(rows))
     else:
         columns = tuple(rows[0])
-        stmt, processors = _json_recordset_insert(
-            table, columns, tuple(index_elements), names, session.get_bind().dialect
-        )
+        stmt, processors = _json_recordset_insert(table, columns, tuple(index_elements), names, dialect)
         records = [
             {name: (process(row[name]) if process else row[name]) for name, process in processors} for row in rows
         ]
@@ -272,5 +272,9 @@ def one_of(session: Session, col: Any, values: Sequence[Any]) -> Any:
     return col.in_(list(values))
 
 
-def dialect_name(session: Session) -> str:
-    return session.get_bind().dialect.name
+def dialect_name(session: Session | Connection) -> str:
+    return _dialect(session).name
+
+
+def _dialect(session: Session | Connection) -> Any:
+    return session.dialect if isinstance(session, Connection) else session.get_bind().dialect

@@ -56,15 +56,7 @@ def resolve(func: str) -> Callable[..., Any]:
 
 def enqueue_after_commit(session: Session, func: str, *args: Any, job_id: str | None = None) -> None:
     """Enqueue `func(*args)` once the session's transaction commits; forget it on rollback."""
-    session.info.setdefault(SESSION_JOBS_KEY, []).append((func, args, job_id, None))
-
-
-def enqueue_coalesced_after_commit(session: Session, key: str, func: str, *args: Any) -> None:
-    """Once the transaction commits, make sure a `func(*args)` job under `key` is waiting to start
-    (`JobQueue.enqueue_coalesced`): many commits, one job. Forgotten on rollback."""
-    jobs = session.info.setdefault(SESSION_JOBS_KEY, [])
-    if not any(job[3] == key for job in jobs):
-        jobs.append((func, args, None, key))
+    session.info.setdefault(SESSION_JOBS_KEY, []).append((func, args, job_id))
 
 
 def bind_to_sessions(factory: sessionmaker[Session], job_queue: JobQueue) -> None:
@@ -74,12 +66,9 @@ def bind_to_sessions(factory: sessionmaker[Session], job_queue: JobQueue) -> Non
     def _after_commit(session: Session) -> None:
         jobs = session.info.pop(SESSION_JOBS_KEY, [])
         session.info.pop(SAVEPOINT_MARKS_KEY, None)
-        for func, args, job_id, coalesce_key in jobs:
+        for func, args, job_id in jobs:
             try:
-                if coalesce_key is None:
-                    job_queue.enqueue(func, *args, job_id=job_id)
-                else:
-                    job_queue.enqueue_coalesced(coalesce_key, func, *args)
+                job_queue.enqueue(func, *args, job_id=job_id)
             except Exception:  # the rows are committed; the sweeper will pick them up
                 log.warning("could not enqueue %s; leaving it to the sweeper", func, exc_info=True)
 

@@ -9,20 +9,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
-from linecomm.queue import bind_to_sessions, enqueue_after_commit, enqueue_coalesced_after_commit
+from linecomm.queue import bind_to_sessions, enqueue_after_commit
 
 
 class RecordingQueue:
     def __init__(self) -> None:
         self.jobs: list[tuple[str, tuple[Any, ...]]] = []
-        self.coalesced: list[str] = []
 
     def enqueue(self, func: str, *args: Any, job_id: str | None = None) -> None:
         self.jobs.append((func, args))
-
-    def enqueue_coalesced(self, key: str, func: str, *args: Any) -> bool:
-        self.coalesced.append(key)
-        return True
 
 
 @pytest.fixture
@@ -56,14 +51,5 @@ def test_a_rolled_back_transaction_enqueues_nothing(sessions_and_queue) -> None:
     with factory() as session:
         session.begin()
         enqueue_after_commit(session, "jobs.lost", 1)
-        enqueue_coalesced_after_commit(session, "drain", "jobs.drain")
         session.rollback()
-    assert (queue.jobs, queue.coalesced) == ([], [])
-
-
-def test_many_coalesced_requests_in_one_transaction_ask_once(sessions_and_queue) -> None:  # type: ignore[no-untyped-def]
-    factory, queue = sessions_and_queue
-    with factory() as session, session.begin():
-        for _ in range(3):
-            enqueue_coalesced_after_commit(session, "drain", "jobs.drain")
-    assert queue.coalesced == ["drain"]
+    assert queue.jobs == []

@@ -1,6 +1,6 @@
 """Handle the inbox in batches: the worker side of the webhook.
 
-The webhook commits events to the inbox and asks for a drain (`request_after_commit`): one coalesced job,
+The webhook commits events to the inbox and then asks for a drain (`request_now`): one coalesced job,
 however many bodies arrive before a worker starts it, so the request path pays a Redis SET instead of an
 RQ enqueue. A drain takes up to `BATCH` pending events in arrival order, locked (FOR UPDATE SKIP LOCKED,
 so workers draining side by side take different events), and handles them in one transaction
@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from linecomm.db import dialect_name
-from linecomm.queue import JobQueue, enqueue_coalesced_after_commit
+from linecomm.queue import JobQueue
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 
 DRAIN_JOB = "linecomm.webhooks.jobs.drain_inbox"
@@ -39,11 +39,6 @@ def batch_size(session: Session) -> int:
 def claims_in_parallel(session: Session) -> bool:
     """Whether two workers can each hold a batch at once (PostgreSQL), or take turns (SQLite's one writer)."""
     return dialect_name(session) == "postgresql"
-
-
-def request_after_commit(session: Session) -> None:
-    """Once this transaction's inbox rows are committed, make sure a drain is waiting to start."""
-    enqueue_coalesced_after_commit(session, DRAIN_KEY, DRAIN_JOB)
 
 
 def request_now(queue: JobQueue) -> bool:

@@ -5,18 +5,23 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from linecomm.db import insert_rows_ignoring_conflicts, utcnow
+from linecomm.queue import JobQueue
 from linecomm.timezones import from_line_timestamp
 from linecomm.webhooks import drain
 from linecomm.webhooks.event_check import InvalidEvent, check_event
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 
+log = logging.getLogger(__name__)
 _NUL_OR_SURROGATE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _PAYLOAD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -135,18 +140,54 @@ def _row(event: dict[str, Any], now: Any) -> dict[str, Any]:
     }
 
 
-def store_events(session: Session, events: list[dict[str, Any]]) -> StoredBody:
-    """Insert the events into the inbox; ones already there (redelivery) change nothing. When the caller's
-    transaction commits, a drain of the inbox is asked for (one job for many bodies: linecomm.webhooks.drain)."""
+def store_events(db: Session | Connection, events: list[dict[str, Any]]) -> StoredBody:
+    """Insert the events into the inbox in one statement; ones already there (redelivery) change nothing.
+    Neither commits nor asks for a drain: `store_body` does both, the worker benchmark only the first."""
     if not events:
         return StoredBody(0, [])
     now = utcnow()
     rows = {}
     for event in events:  # a body that repeats an id stores it once
         rows.setdefault(event["webhookEventId"], _row(event, now))
-    new_ids = sorted(
-        insert_rows_ignoring_conflicts(session, WebhookEvent.__table__, list(rows.values()), ["webhook_event_id"], "id")
-    )
-    if new_ids:
-        drain.request_after_commit(session)
-    return StoredBody(len(events), new_ids)
+    table = WebhookEvent.__table__
+    new_ids = insert_rows_ignoring_conflicts(db, table, list(rows.values()), ["webhook_event_id"], "id")
+    return StoredBody(len(events), sorted(new_ids))
+
+
+def store_body(engine: Engine, queue: JobQueue, events: list[dict[str, Any]]) -> StoredBody:
+    """Commit a body's events to the inbox, then make sure a drain of the inbox is waiting (one job for
+    many bodies: linecomm.webhooks.drain). When this returns, every event is durable.
+
+    The INSERT is the whole unit of work, so it runs on a plain pooled connection rather than an ORM
+    session, and on PostgreSQL in autocommit: one statement is atomic by itself, and BEGIN and COMMIT would
+    be two more round trips for nothing. On SQLite it runs in a transaction begun IMMEDIATE, like every
+    writer there (linecomm.db.make_engine).
+
+    If the database connection turns out to be dead (PostgreSQL restarted, or the network dropped it
+    without a word), it tries once more: SQLAlchemy has invalidated the pool by then, so the retry gets a
+    fresh connection. The INSERT ignores rows already there, so the retry is safe even if the first
+    statement went through; it then stores nothing new, so it asks for a drain regardless.
+
+    If the queue is down the events stay committed and pending: the sweeper re-enqueues them."""
+    try:
+        stored = _insert_once(engine, events)
+        ask = bool(stored.new_ids)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log.warning("webhook: lost the database connection (%s); retrying once", exc.orig)
+        stored, ask = _insert_once(engine, events), True
+    if ask:
+        try:
+            drain.request_now(queue)
+        except Exception as exc:  # QueueUnavailable or worse: the events are committed, the sweeper has them
+            log.warning("webhook: could not ask for a drain (%s); the new events wait for the sweeper", exc)
+    return stored
+
+
+def _insert_once(engine: Engine, events: list[dict[str, Any]]) -> StoredBody:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return store_events(conn.execution_options(isolation_level="AUTOCOMMIT"), events)
+    with engine.begin() as conn:
+        return store_events(conn, events)

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from linecomm.db import dialect_name, transaction
-from linecomm.runtime import Runtime
 from linecomm.web_runtime import get_runtime
-from linecomm.webhooks import drain, ingest
+from linecomm.webhooks import ingest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -46,39 +41,7 @@ def receive():  # type: ignore[no-untyped-def]
         log.warning("rejected a signed webhook body: %s", exc)
         return _error(400, str(exc))
     if events:
-        stored = _store(rt, events)
+        stored = ingest.store_body(rt.engine, rt.queue, events)
         if stored.duplicates:
             current_app.logger.info("webhook: %d redelivered event(s) acknowledged", stored.duplicates)
     return Response(_OK, status=200, mimetype="application/json")
-
-
-def _store(rt: Runtime, events: list[dict[str, Any]]) -> ingest.StoredBody:
-    """Commit the events to the inbox. If the database connection turns out to be dead (PostgreSQL
-    restarted, or the network dropped it without a word), try once more: SQLAlchemy has invalidated the
-    pool by then, so the retry gets a fresh connection. The INSERT ignores rows already there, so the
-    retry is safe even if the first commit went through; it then stores nothing new, so it asks for a
-    drain itself rather than leave those rows to the sweeper."""
-    try:
-        return _store_once(rt, events)
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-        log.warning("webhook: lost the database connection (%s); retrying once", exc.orig)
-    return _store_once(rt, events, ask_for_drain=True)
-
-
-def _store_once(rt: Runtime, events: list[dict[str, Any]], ask_for_drain: bool = False) -> ingest.StoredBody:
-    with transaction(rt.sessions) as session:
-        _statement_is_the_transaction(session)
-        stored = ingest.store_events(session, events)
-        if ask_for_drain:
-            drain.request_after_commit(session)
-        return stored
-
-
-def _statement_is_the_transaction(session: Session) -> None:
-    """On PostgreSQL, run the session's connection in autocommit: `store_events` is one INSERT, atomic by
-    itself, so BEGIN and COMMIT would be two more round trips (~0.15 ms of app and server CPU a body) for
-    nothing. The session still commits at the end, and its after-commit hooks run as before."""
-    if dialect_name(session) == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
