@@ -16,6 +16,7 @@ from linecomm.pushes.models import (
     DeliveryBatch,
     PushPolicy,
     StepMessage,
+    StepSkip,
     TestRecipient,
     ThemePost,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "PushPolicy",
     "StaffUser",
     "StepMessage",
+    "StepSkip",
     "Tag",
     "TestRecipient",
     "ThemeAnswer",

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import contextvars
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from linecomm.config import Settings
-from linecomm.db import make_engine, make_session_factory
+from linecomm.db import make_engine, make_session_factory, utcnow
 from linecomm.line.client import LineClient
 from linecomm.queue import EmbeddedJobQueue, JobQueue, RedisJobQueue, bind_to_sessions, resolve
 
@@ -32,6 +34,9 @@ class Runtime:
     line: LineClient
     readers: sessionmaker[Session]  # for pages and reports that only read (never wait on SQLite writers)
     queue: JobQueue = field(init=False)
+    # What time the jobs believe it is (aware UTC). Tests replace it to move through quiet hours and
+    # days without sleeping; everything else uses the real clock.
+    clock: Callable[[], datetime] = field(default=utcnow)
 
     @classmethod
     def build(cls, settings: Settings, line: LineClient | None = None, queue: JobQueue | None = None) -> Runtime:

@@ -5,11 +5,12 @@ from typing import Any
 
 from linecomm.admin.blueprint import bp, db
 from linecomm.line.client import LineClient, LineError, Quota
-from linecomm.pushes.copy import STATUS_LABELS
+from linecomm.pushes.copy import STATUS_LABELS, waiting_for_quiet_hours
 from linecomm.pushes.progress import Progress
 from linecomm.pushes.schedule import WEEKDAY_LABELS
 
 DELIVERY_STATUS = {**STATUS_LABELS, "sent": "完了"}  # a delivery that went out is simply done
+WAITING_LABEL = "再開待ち"  # sending, but stopped for quiet hours
 DELIVERY_KIND = {"post": "配信", "step": "ステップ配信", "test": "テスト配信"}
 CHOICE_KIND = {"reactions": "リアクション", "poll": "投票"}
 
@@ -83,11 +84,14 @@ def quota_or_none(line: LineClient) -> Quota | None:
 
 
 def progress_json(p: Progress) -> dict[str, Any]:
-    """What the progress panels poll: numbers, labels, and whether it is over."""
+    """What the progress panels poll: numbers, labels, whether it is over, and a notice when it waits
+    for quiet hours to end."""
     finished = p.status in ("sent", "cancelled", "failed")
+    label = WAITING_LABEL if p.waiting else DELIVERY_STATUS.get(p.status, p.status)
     return {
         "delivery_id": p.delivery_id, "kind": p.kind, "status": p.status,
-        "status_label": DELIVERY_STATUS.get(p.status, p.status), "finished": finished,
+        "status_label": label, "finished": finished, "waiting": p.waiting,
+        "notice": waiting_for_quiet_hours(p.resumes_at, p.as_of) if p.resumes_at else None,
         "matched": p.matched, "recipients": p.recipients, "sent": p.sent, "skipped": p.skipped,
         "over_cap": p.over_cap, "over_quota": p.over_quota, "failed": p.failed, "cancelled": p.cancelled,
         "pending": p.pending, "rate": round(p.rate_per_second, 1), "eta_seconds": p.eta_seconds,

@@ -302,6 +302,8 @@ def show_progress(delivery_id: int) -> None:
     click.echo(f"{copy.STATUS_LABELS.get(p.status, p.status)}  recipients {p.recipients}  sent {p.sent}  "
                f"skipped {p.skipped}  over-cap {p.over_cap}  failed {p.failed}  pending {p.pending}  "
                f"rate {p.rate_per_second:.0f}/s  eta {eta}")
+    if p.resumes_at is not None:
+        click.echo(copy.waiting_for_quiet_hours(p.resumes_at, p.as_of))
 
 
 @push.command("report")

@@ -1,9 +1,9 @@
 """What marketers read about pushes (Japanese, in one place): refusals, warnings and report lines."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from linecomm.timezones import format_jst
+from linecomm.timezones import JST, format_jst
 
 
 def n(value: int) -> str:
@@ -36,6 +36,18 @@ def quiet_hours_moved(requested: datetime, starts: datetime, quiet_label: str) -
         f"{format_jst(requested)} は配信しない時間帯（{quiet_label}）のため、"
         f"{format_jst(starts)} に配信を始めます。"
     )
+
+
+def waiting_for_quiet_hours(resumes_at: datetime, now: datetime) -> str:
+    """A delivery under way that stopped for quiet hours: when it carries on (Japan time)."""
+    today = now.astimezone(JST).date()
+    day = resumes_at.astimezone(JST).date()
+    when = format_jst(resumes_at, "%H:%M")
+    if day == today + timedelta(days=1):
+        when = "明日の" + when
+    elif day != today:
+        when = f"{day.month}月{day.day}日 {when}"
+    return f"配信しない時間帯のため、{when}に再開します。"
 
 
 def over_cap(skipped: int, cap: int) -> str:

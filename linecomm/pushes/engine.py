@@ -9,6 +9,7 @@ record the outcome. The database rows are the guarantee; nothing is sent twice, 
 - 429, 5xx and timeouts come back with backoff (same key); other 4xx fail the batch with LINE's
   message; "monthly limit" fails the rest of the delivery, which could only fail the same way.
 - Members who unfollowed or left after the list was frozen are filtered out when their batch goes.
+- Once quiet hours begin, lanes take no new batch; the delivery waits for their end (linecomm.pushes.quiet).
 
 Each delivery is worked by `lanes` jobs (one per worker, typically), each with a few sender threads,
 all drawing from one rate limiter per channel (linecomm.pushes.ratelimit).
@@ -33,7 +34,8 @@ from linecomm.db import UTCDateTime, utcnow
 from linecomm.line.client import LineAlreadyAccepted, LineRejected, LineRetryable
 from linecomm.members.models import Member
 from linecomm.pushes import copy
-from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
+from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryKind, DeliveryStatus
+from linecomm.pushes.quiet import QuietWatch
 from linecomm.pushes.ratelimit import RateLimiter
 from linecomm.pushes.segments import reachable
 
@@ -264,19 +266,21 @@ def worker_name() -> str:
 
 class Lane:
     """One job's share of a delivery: `threads` senders claiming batches until the delivery is done,
-    paused or cancelled, or until `deadline` (then the job hands the delivery back to the queue)."""
+    paused or cancelled, until quiet hours begin, or until `deadline` (then the job hands the delivery
+    back to the queue). Times come from the runtime's clock."""
 
     def __init__(self, rt: Any, delivery_id: int, limiter: RateLimiter, *, threads: int, deadline: float):
         self.rt, self.delivery_id, self.limiter = rt, delivery_id, limiter
         self.threads, self.deadline = threads, deadline
-        self.settings = rt.settings
+        self.settings, self.clock = rt.settings, rt.clock
         self._beat_lock = threading.Lock()
         self._last_beat = 0.0
         self.finished_as: str | None = None
         self.errors: list[BaseException] = []
         with rt.engine.connect() as conn:
-            raw = conn.scalar(select(D.c.messages).where(D.c.id == delivery_id))
-        self.messages: list[dict[str, Any]] = json.loads(raw or "[]")
+            row = conn.execute(select(D.c.messages, D.c.kind).where(D.c.id == delivery_id)).first()
+        self.messages: list[dict[str, Any]] = json.loads(row.messages if row else "[]")
+        self.quiet = QuietWatch(exempt=row is None or row.kind == DeliveryKind.TEST)
 
     def run(self) -> datetime | None:
         """Work until there is nothing left for this lane. Returns when the delivery wants a lane again
@@ -294,7 +298,7 @@ class Lane:
             view = look(conn, self.delivery_id)
         if view.status != DeliveryStatus.SENDING or view.pending == 0:
             return None
-        return max(utcnow(), view.not_before)
+        return max(self.clock(), view.not_before)
 
     def _sender(self) -> None:
         """Claim, send, and write the outcome down in the same transaction as the next claim."""
@@ -302,13 +306,13 @@ class Lane:
         done: tuple[Claim, Outcome] | None = None
         try:
             while True:
-                now = utcnow()
+                now = self.clock()
                 claim = None
                 with self.rt.engine.begin() as conn:
                     if done is not None:
                         record(conn, self.delivery_id, *done, now)
                         done = None
-                    if time.monotonic() < self.deadline:
+                    if time.monotonic() < self.deadline and not self.quiet.hold(conn, self.delivery_id, now):
                         claim = claim_batch(conn, self.delivery_id, worker, self.settings.push_lease_seconds, now)
                 if claim is not None:
                     done = (claim, attempt(self.rt.line, self.limiter, self.messages, claim))
@@ -322,16 +326,18 @@ class Lane:
 
     def _wait_or_stop(self) -> bool:
         """Nothing claimable now: finish the delivery, or sleep until something may be; False to stop."""
-        now = utcnow()
+        now = self.clock()
         with self.rt.engine.begin() as conn:
             view = look(conn, self.delivery_id)
-            if view.status != DeliveryStatus.SENDING or view.not_before > now:
+            if view.status != DeliveryStatus.SENDING:
                 return False
-            if view.pending == 0:
+            if view.pending == 0:  # even while waiting for quiet hours to end: nothing is left to wait for
                 final = finish(conn, self.delivery_id, now)
                 if final:
                     mark_post_status(conn, self.delivery_id, final)
                     self.finished_as = final
+                return False
+            if view.not_before > now:  # quiet hours: the job comes back at their end
                 return False
         self._beat()
         wait = 0.5 if view.wake_at is None else (view.wake_at - now).total_seconds()
@@ -347,7 +353,7 @@ class Lane:
                 return
             self._last_beat = time.monotonic()
         with self.rt.engine.begin() as conn:
-            conn.execute(update(D).where(D.c.id == self.delivery_id).values(heartbeat_at=_at(utcnow())))
+            conn.execute(update(D).where(D.c.id == self.delivery_id).values(heartbeat_at=_at(self.clock())))
 
 
 def touch(conn: Connection, delivery_ids: list[int], now: datetime) -> None:

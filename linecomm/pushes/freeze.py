@@ -103,7 +103,8 @@ def _insert_batches(session: Session, delivery: Delivery, eligible: Any, ordered
 
 def freeze(session: Session, delivery_id: int, quota: Quota | None, now: datetime) -> Frozen | None:
     """Freeze the recipients of a delivery that is still starting (None if it is not): apply the weekly
-    cap and the quota, write the batches, count what was left out, and mark it sending.
+    cap and the quota, write the batches, count what was left out (a step run also records whom the cap
+    left out), and mark it sending.
 
     With a monthly limit the segment is counted first (the quota decides how many may go); without
     one the INSERT comes first and only the weekly cap's casualties are counted, if there are any."""
@@ -149,6 +150,8 @@ def freeze(session: Session, delivery_id: int, quota: Quota | None, now: datetim
         if over_cap_ids is not None and session.scalar(select(exists(over_cap_ids))):
             over_cap = int(session.scalar(select(func.count()).select_from(Member).where(*where, capped)) or 0)
         delivery.over_cap_count, delivery.segment_count = over_cap, delivery.recipients + over_cap
+    if delivery.kind == DeliveryKind.STEP and delivery.over_cap_count and capped is not None:
+        steps.record_cap_skips(session, delivery, [*where, capped], now)
     delivery.status = DeliveryStatus.SENDING if delivery.batch_count else DeliveryStatus.SENT
     delivery.started_at = delivery.heartbeat_at = now
     if not delivery.batch_count:

@@ -3,7 +3,10 @@
 Each job takes ids only, commits its own work, and is safe to run twice (or in parallel): a delivery is
 frozen once (its row is locked and must still be "starting"), and lanes only ever claim batches. If a
 job is lost (a killed worker, a Redis restart), `sweep` finds the delivery without a heartbeat and
-enqueues it again.
+enqueues it again. A delivery waiting for quiet hours to end is neither: its lanes come back at their end
+(a timer), and the sweeper restarts it then if the timers were lost.
+
+Jobs read the time from the runtime's clock (`Runtime.clock`).
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import time
 from datetime import datetime
 
 from linecomm import runtime
-from linecomm.db import transaction, utcnow
+from linecomm.db import transaction
 from linecomm.line.client import LineError, Quota
 from linecomm.pushes import engine, freeze, occurrences
 from linecomm.pushes.models import DeliveryKind, DeliveryStatus
@@ -31,7 +34,7 @@ def run_schedule() -> None:
     """Open every post occurrence and step run that is due, start them, and set a timer for the next."""
     rt = runtime.current()
     with transaction(rt.sessions) as session:
-        due = occurrences.open_due(session, utcnow(), rt.settings.push_batch_size)
+        due = occurrences.open_due(session, rt.clock(), rt.settings.push_batch_size)
         for delivery_id in due.delivery_ids:
             enqueue_after_commit(session, START_JOB, delivery_id)
     if due.wake_at is not None:
@@ -40,7 +43,7 @@ def run_schedule() -> None:
 
 def wake_scheduler(rt: Runtime, at: datetime, only_if_soon: bool = False) -> None:
     """Run the scheduler at `at` (now if it is past). The sweeper runs it too, so a lost timer only delays."""
-    delay = (at - utcnow()).total_seconds()
+    delay = (at - rt.clock()).total_seconds()
     if only_if_soon and delay > 2 * rt.settings.sweep_interval_seconds:
         return  # far off: the sweeper will set the timer when it comes closer
     try:
@@ -77,7 +80,7 @@ def start_delivery(delivery_id: int) -> None:
         log.warning("LINE did not tell the quota for delivery %s; trying again", delivery_id, exc_info=True)
         raise
     with transaction(rt.sessions) as session:
-        frozen = freeze.freeze(session, delivery_id, quota, utcnow())
+        frozen = freeze.freeze(session, delivery_id, quota, rt.clock())
         if frozen is not None:
             engine.mark_post_status(session, delivery_id, frozen.status)
     if frozen is not None and frozen.status == DeliveryStatus.SENDING:
@@ -110,7 +113,7 @@ def send_delivery(delivery_id: int, lane: int = 0) -> None:
     again = work.run()
     if again is None:
         return
-    delay = (again - utcnow()).total_seconds()
+    delay = (again - rt.clock()).total_seconds()
     try:
         if delay <= 0:
             rt.queue.enqueue(SEND_JOB, delivery_id, lane)
@@ -122,7 +125,7 @@ def send_delivery(delivery_id: int, lane: int = 0) -> None:
 
 def sweep(rt: Runtime) -> int:
     """The sweeper's share: run the scheduler, restart deliveries nobody works on. Returns how many."""
-    now = utcnow()
+    now = rt.clock()
     with transaction(rt.sessions) as session:
         due = occurrences.open_due(session, now, rt.settings.push_batch_size)
         starting, sending = engine.stalled(session.connection(), rt.settings.push_stall_seconds, now)

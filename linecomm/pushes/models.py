@@ -125,6 +125,21 @@ class StepMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class StepSkip(Base):
+    """A member a step message left out for good: they had reached the weekly cap when their run went.
+    One row per member and step (UNIQUE), so a later run neither sends the step nor counts them again."""
+
+    __tablename__ = "push_step_skips"
+    __table_args__ = (UniqueConstraint("step_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("push_steps.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("push_deliveries.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(16), default="weekly_cap")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Delivery(Base):
     """One send of a post (or of a step, or a test send): its frozen messages and counts. Each
     occurrence has one row (`occurrence_key` is unique), so a scheduler running twice starts it once."""

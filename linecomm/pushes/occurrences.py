@@ -78,9 +78,10 @@ def open_post(session: Session, post: ThemePost, quiet: QuietHours, weekly_cap: 
     return delivery
 
 
-def open_step(session: Session, step: StepMessage, quiet: QuietHours, batch_size: int,
+def open_step(session: Session, step: StepMessage, quiet: QuietHours, weekly_cap: int, batch_size: int,
               now: datetime) -> list[Delivery]:
-    """Open yesterday's and today's runs of a step if their time (after quiet hours) has come."""
+    """Open yesterday's and today's runs of a step if their time (after quiet hours) has come. Like a
+    post, a run skips members who have reached the weekly cap."""
     today = now.astimezone(JST).date()
     opened = []
     for day in (today - timedelta(days=1), today):
@@ -93,7 +94,7 @@ def open_step(session: Session, step: StepMessage, quiet: QuietHours, batch_size
             continue
         delivery = _add(session, Delivery(
             kind=DeliveryKind.STEP, step_id=step.id, occurrence_key=key, status=DeliveryStatus.STARTING,
-            messages=steps.messages_json(step), segment="{}", quota_policy=step.quota_policy, weekly_cap=None,
+            messages=steps.messages_json(step), segment="{}", quota_policy=step.quota_policy, weekly_cap=weekly_cap,
             batch_size=batch_size, scheduled_for=occurrence, not_before=starts, created_at=now,
         ))
         if delivery is not None:
@@ -119,7 +120,7 @@ def open_due(session: Session, now: datetime, batch_size: int) -> Due:
         if delivery is not None:
             due.delivery_ids.append(delivery.id)
     for step in session.scalars(select(StepMessage).where(StepMessage.active.is_(True))).all():
-        due.delivery_ids.extend(d.id for d in open_step(session, step, quiet, batch_size, now))
+        due.delivery_ids.extend(d.id for d in open_step(session, step, quiet, policy.weekly_cap, batch_size, now))
     due.wake_at = next_wake(session, quiet, now)
     return due
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
 from linecomm.db import insert_ignoring_conflicts, utcnow
@@ -12,6 +12,7 @@ from linecomm.pushes.models import PostStatus, PushPolicy, TestRecipient, ThemeP
 from linecomm.pushes.schedule import QuietHours, ScheduleError
 
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+DEFAULT_QUIET_START, DEFAULT_QUIET_END, DEFAULT_WEEKLY_CAP = "21:00", "09:00", 3
 
 
 def current(session: Session) -> PushPolicy:
@@ -19,7 +20,8 @@ def current(session: Session) -> PushPolicy:
     row = session.get(PushPolicy, 1)
     if row is None:
         session.execute(insert_ignoring_conflicts(session, PushPolicy.__table__, ["id"]).values(
-            id=1, quiet_start="21:00", quiet_end="09:00", weekly_cap=3, updated_at=utcnow()))
+            id=1, quiet_start=DEFAULT_QUIET_START, quiet_end=DEFAULT_QUIET_END, weekly_cap=DEFAULT_WEEKLY_CAP,
+            updated_at=utcnow()))
         row = session.get(PushPolicy, 1)
         assert row is not None
     return row
@@ -27,6 +29,17 @@ def current(session: Session) -> PushPolicy:
 
 def quiet_hours(policy: PushPolicy) -> QuietHours:
     return QuietHours.parse(policy.quiet_start, policy.quiet_end)
+
+
+def read_quiet_hours(conn: Connection) -> QuietHours:
+    """The quiet hours as they stand, read on a plain connection (the sending lanes have no session);
+    the defaults while the policy row does not exist yet. Writes nothing."""
+    row = conn.execute(
+        select(PushPolicy.quiet_start, PushPolicy.quiet_end).where(PushPolicy.id == 1)
+    ).first()
+    if row is None:
+        return QuietHours.parse(DEFAULT_QUIET_START, DEFAULT_QUIET_END)
+    return QuietHours.parse(row.quiet_start, row.quiet_end)
 
 
 def update(session: Session, *, quiet_start: str | None = None, quiet_end: str | None = None,

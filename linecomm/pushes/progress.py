@@ -44,6 +44,12 @@ class Progress:
     finished_at: datetime | None
     not_before: datetime
     error: str | None
+    resumes_at: datetime | None  # sending, but waiting for quiet hours to end until then
+    as_of: datetime  # the moment these numbers describe
+
+    @property
+    def waiting(self) -> bool:
+        return self.resumes_at is not None
 
     @property
     def done_fraction(self) -> float:
@@ -85,8 +91,9 @@ def progress(session: Session, delivery_id: int, now: datetime | None = None) ->
     if delivery.started_at and now - delivery.started_at < RATE_WINDOW:
         elapsed = max((now - delivery.started_at).total_seconds(), 0.001)
     rate = int(recent[0]) / elapsed if delivery.status == DeliveryStatus.SENDING else 0.0
+    waiting = delivery.status == DeliveryStatus.SENDING and delivery.not_before > now
     eta = None
-    if delivery.status == DeliveryStatus.SENDING and pending:
+    if delivery.status == DeliveryStatus.SENDING and pending and not waiting:
         # Never faster than LINE's limit allows, however quick the last seconds were.
         floor = batches_pending / LINE_MULTICASTS_PER_SECOND
         eta = max(pending / rate, floor) if rate > 0 else None
@@ -97,6 +104,7 @@ def progress(session: Session, delivery_id: int, now: datetime | None = None) ->
         delivery.over_cap_count, delivery.over_quota_count, delivery.recipients, sent, skipped, failed, cancelled,
         pending, batches, batches_sent, batches_failed, batches_pending, accepted, retries, rate, eta,
         delivery.created_at, delivery.started_at, delivery.finished_at, delivery.not_before, delivery.error,
+        delivery.not_before if waiting else None, now,
     )
 
 

@@ -4,20 +4,25 @@ Japan time, once per member, and never after the member left or blocked the acco
 Every day at the step's time one delivery freezes the members due: joined on or before that day minus
 N days (Japan time), after the step was switched on, within the catch-up window, and not sent this step
 yet. A missed day (the workers were down) is caught up the next day; nobody gets a step twice.
+
+Step messages count toward the weekly cap like any push, and a member who has reached it when their run
+goes is skipped, like a theme post skips them: counted in that run's "over the cap", and recorded
+(`StepSkip`) so the step is not offered again the next day. A late "welcome" is not what the step was for,
+and the cap is the marketer's promise not to send more than N pushes a week.
 """
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Integer, String, literal, select
 from sqlalchemy.orm import Session
 
-from linecomm.db import utcnow
+from linecomm.db import UTCDateTime, insert_ignoring_conflicts, utcnow
 from linecomm.members.models import Member
 from linecomm.pushes.content import ContentError, build_messages, check_content
 from linecomm.pushes.errors import PushError
-from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, QuotaPolicy, StepMessage
+from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, QuotaPolicy, StepMessage, StepSkip
 from linecomm.pushes.schedule import at_jst, jst_day_start, parse_time_of_day
 from linecomm.pushes.segments import batch_member_ids, reachable
 from linecomm.timezones import JST
@@ -76,7 +81,7 @@ def due_days(step: StepMessage, now: datetime) -> list[date]:
 
 
 def conditions(session: Session, step_id: int, scheduled_for: datetime) -> list[ColumnElement[bool]]:
-    """Members due this step on the day of `scheduled_for`, not sent it already."""
+    """Members due this step on the day of `scheduled_for`, not sent it already nor skipped by the cap."""
     step = session.get(StepMessage, step_id)
     assert step is not None
     day = scheduled_for.astimezone(JST).date()
@@ -90,7 +95,25 @@ def conditions(session: Session, step_id: int, scheduled_for: datetime) -> list[
         Member.joined_at < jst_day_start(last_join_day + timedelta(days=1)),
         Member.joined_at >= jst_day_start(last_join_day - timedelta(days=CATCH_UP_DAYS)),
         Member.id.not_in(select(already.c.member_id)),
+        Member.id.not_in(select(StepSkip.member_id).where(StepSkip.step_id == step_id)),
     ]
+
+
+def record_cap_skips(session: Session, delivery: Delivery, over_cap: list[ColumnElement[bool]],
+                     now: datetime) -> None:
+    """Note, in one INSERT ... SELECT, that this step run left out the members matching `over_cap` (due
+    the step, and over the weekly cap): they are not offered the step again."""
+    assert delivery.step_id is not None
+    t = StepSkip.__table__
+    rows = select(
+        literal(delivery.step_id, Integer), Member.id, literal(delivery.id, Integer),
+        literal("weekly_cap", String), literal(now, UTCDateTime()),
+    ).where(*over_cap)
+    session.execute(
+        insert_ignoring_conflicts(session, t, ["step_id", "member_id"]).from_select(
+            [t.c.step_id, t.c.member_id, t.c.delivery_id, t.c.reason, t.c.created_at], rows
+        )
+    )
 
 
 def messages_json(step: StepMessage) -> str:

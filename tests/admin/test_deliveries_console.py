@@ -37,7 +37,9 @@ def test_pause_resume_and_stop_a_delivery_waiting_out_quiet_hours(console: Conso
 
     live = client.get(f"/admin/deliveries/{delivery_id}/progress.json").get_json()
     assert (live["status"], live["status_label"], live["recipients"], live["pending"], live["finished"]) == (
-        "sending", "配信中", 7, 7, False)
+        "sending", "再開待ち", 7, 7, False)  # sending, but quiet hours hold it back: the page says until when
+    assert live["waiting"] and live["notice"].startswith("配信しない時間帯のため、")
+    assert live["notice"].endswith(f"{end}に再開します。")
     page = client.get(f"/admin/deliveries/{delivery_id}").get_data(as_text=True)
     assert f'data-progress-url="/admin/deliveries/{delivery_id}/progress.json"' in page
     assert "配信しない時間帯のため" in page

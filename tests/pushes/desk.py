@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -26,6 +26,20 @@ from linecomm.runtime import set_process_default
 from tests.support.community import Community
 
 MULTICAST = "/v2/bot/message/multicast"
+
+
+class ManualClock:
+    """The time the push jobs see (the runtime's clock), moved by the test: evenings and mornings
+    without waiting for them."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = when.astimezone(UTC)
 
 
 @dataclass
@@ -136,9 +150,15 @@ class Desk:
             time.sleep(0.05)
         raise AssertionError("timed out waiting")
 
-    def progress(self, delivery_id: int) -> Progress:
+    def use_clock(self, start: datetime) -> ManualClock:
+        """From now on the jobs (scheduler, lanes, sweeper) read the time from a clock the test moves."""
+        clock = ManualClock(start)
+        self.community.runtime.clock = clock
+        return clock
+
+    def progress(self, delivery_id: int, now: datetime | None = None) -> Progress:
         with self.community.reader() as s:
-            p = progress(s, delivery_id)
+            p = progress(s, delivery_id, now)
         assert p is not None
         return p
 

@@ -84,7 +84,7 @@
         if (key === "done_percent") {
           el.value = value;
           el.textContent = value + "%";
-        } else if (key === "error") {
+        } else if (key === "error" || key === "notice") {
           el.hidden = !value;
           el.textContent = value || "";
         } else if (key === "status_label") {
