@@ -61,6 +61,9 @@ class Settings:
     sweep_interval_seconds: float = 60.0
     sweep_grace_seconds: float = 30.0
     embedded_workers: int = 2
+    # Reverse proxies (load balancers) in front of the app whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed: the client address is the one the outermost trusted proxy saw. 0 believes no header.
+    trusted_proxies: int = 0
     # Push delivery engine (linecomm.pushes): how fast, how wide, how long a claim on a batch lasts.
     push_batch_size: int = 500  # recipients per multicast request (LINE allows at most 500)
     push_rate_per_second: int = 200  # LINE's multicast limit per channel, shared by every worker
@@ -92,6 +95,7 @@ class Settings:
             privacy_notice_url=e.get("PRIVACY_NOTICE_URL", "https://example.com/privacy"),
             line_timeout_seconds=float(e.get("LINE_TIMEOUT_SECONDS", "10")),
             sweep_interval_seconds=float(e.get("LINECOMM_SWEEP_INTERVAL", "60")),
+            trusted_proxies=int(e.get("LINECOMM_TRUSTED_PROXIES", "0")),
             push_batch_size=int(e.get("LINECOMM_PUSH_BATCH_SIZE", "500")),
             push_rate_per_second=int(e.get("LINECOMM_PUSH_RATE", "200")),
             push_lanes=int(e.get("LINECOMM_PUSH_LANES", "2")),
@@ -131,6 +135,10 @@ class Settings:
             )
         if self.push_rate_per_second < 1 or self.push_lanes < 1 or self.push_threads < 1:
             raise ConfigError("LINECOMM_PUSH_RATE, LINECOMM_PUSH_LANES and LINECOMM_PUSH_THREADS must be at least 1")
+        if not 0 <= self.trusted_proxies <= 10:
+            raise ConfigError(
+                f"LINECOMM_TRUSTED_PROXIES must be 0 to 10 (proxy hops in front of the app), not {self.trusted_proxies}"
+            )
         if self.env != "production":
             return
         problems = []

@@ -7,6 +7,7 @@ import secrets
 from flask import Flask, Request, jsonify
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from linecomm.config import Settings
 from linecomm.line.client import LineClient
@@ -48,6 +49,12 @@ def build_app(
     app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
     app.session_interface = CookieSessions()
     app.config["LINECOMM_SETTINGS"] = settings
+    if settings.trusted_proxies:
+        # Behind a load balancer every request arrives from the proxy; believe exactly that many hops of
+        # X-Forwarded-For (and -Proto) so request.remote_addr, and so the per-address login throttle, is
+        # the client's. A client can prepend forged hops, but never past the ones the proxies appended.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.jinja_env.filters["jst"] = format_jst
     if settings.is_sqlite:
         settings.instance_path.mkdir(parents=True, exist_ok=True)

@@ -55,3 +55,11 @@ def test_production_refuses_to_start_with_unsafe_settings(change: dict, complain
 def test_an_unknown_environment_name_is_refused() -> None:
     with pytest.raises(ConfigError, match="LINECOMM_ENV"):
         Settings.from_env({"LINECOMM_ENV": "prod"}).check()
+
+
+def test_trusted_proxies_default_to_none_and_are_read_from_the_environment() -> None:
+    assert Settings.from_env({}).trusted_proxies == 0
+    assert Settings.from_env({"LINECOMM_TRUSTED_PROXIES": "2"}).trusted_proxies == 2
+    for bad in ("-1", "11"):
+        with pytest.raises(ConfigError, match="LINECOMM_TRUSTED_PROXIES"):
+            Settings.from_env({"LINECOMM_TRUSTED_PROXIES": bad}).check()

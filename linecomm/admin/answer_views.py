@@ -71,7 +71,12 @@ def answer_feature(answer_id: int) -> Any:
 @bp.get("/answers/<int:answer_id>/image")
 @requires(Permission.THEMES)
 def answer_image(answer_id: int) -> Any:
-    """The photo a member sent; fetched from LINE now if the background job has not stored it yet."""
+    return photo_response(answer_id)
+
+
+def photo_response(answer_id: int) -> Response:
+    """The photo a member sent as an answer (also shown in the moderation queue); fetched from LINE now
+    if the background job has not stored it yet. 404 when erased or LINE no longer has it."""
     row = forms.or_404(themes.get_answer(db(), answer_id))
     if row.item.redacted_at is not None or row.answer.image_status is None:
         abort(404)

@@ -20,7 +20,8 @@ CONTENT_STATE = {
     ContentState.HIDDEN: "非表示",
     ContentState.BLOCKED: "投稿拒否",
 }
-REVIEW_REASON = {ReviewReason.HELD: "承認待ち", ReviewReason.FLAGGED: "要確認", ReviewReason.REPORTED: "通報あり"}
+REVIEW_REASON = {ReviewReason.HELD: "承認待ち", ReviewReason.FLAGGED: "要確認", ReviewReason.REPORTED: "通報あり",
+                 ReviewReason.IMAGE: "写真の確認"}
 CONTENT_KIND = {
     ContentKind.THEME_REPLY: "テーマへの回答",
     ContentKind.REVIEW: "レビュー",

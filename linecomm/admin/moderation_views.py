@@ -1,4 +1,5 @@
-"""The moderation queue (approve, hide, warn, suspend) and sanctions from a member's page."""
+"""The moderation queue (approve, hide, warn, suspend), with the photos members sent, and sanctions from a
+member's page."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,6 +7,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from linecomm.admin import forms, security
+from linecomm.admin.answer_views import photo_response
 from linecomm.admin.blueprint import bp, commit, db
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
@@ -14,8 +16,9 @@ from linecomm.moderation import sanctions
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ReviewReason
 from linecomm.staff.roles import Permission
+from linecomm.themes import service as themes
 
-REASONS = (ReviewReason.HELD, ReviewReason.FLAGGED, ReviewReason.REPORTED)
+REASONS = (ReviewReason.HELD, ReviewReason.IMAGE, ReviewReason.FLAGGED, ReviewReason.REPORTED)
 PAGE = 30
 
 
@@ -30,7 +33,8 @@ def moderation_queue() -> Any:
     entries = entries[:PAGE]
     return render_template("admin/moderation.html", entries=entries, reason=reason, reasons=REASONS,
                            next_before=entries[-1].item.id if more and entries else None,
-                           terms=moderation.verdict_terms)
+                           terms=moderation.verdict_terms,
+                           photos=themes.image_answers_for(db(), [e.item.id for e in entries]))
 
 
 @bp.get("/moderation/<int:content_id>")
@@ -40,7 +44,16 @@ def moderation_item(content_id: int) -> Any:
     member = db().get(Member, item.member_id) if item.member_id else None
     return render_template("admin/moderation_item.html", item=item, member=member,
                            history=moderation.history(db(), item.id), reports=moderation.reports_of(db(), item.id),
-                           terms=moderation.verdict_terms(item))
+                           terms=moderation.verdict_terms(item),
+                           photo=themes.image_answers_for(db(), [item.id]).get(item.id))
+
+
+@bp.get("/moderation/<int:content_id>/image")
+@requires(Permission.MODERATION)
+def moderation_image(content_id: int) -> Any:
+    """The photo behind a content item, for the moderator deciding on it."""
+    answer = forms.or_404(themes.image_answers_for(db(), [content_id]).get(content_id))
+    return photo_response(answer.id)
 
 
 @bp.post("/moderation/<int:content_id>/decide")

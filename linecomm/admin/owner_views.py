@@ -104,16 +104,27 @@ def audit_log() -> Any:
 @bp.route("/settings", methods=["GET", "POST"])
 @requires(Permission.SETTINGS)
 def settings_page() -> Any:
+    """The moderation policy. Each form sends its own fields; a field not sent is left as it is."""
     if request.method == "POST":
-        threshold = forms.int_arg(request.form.get("report_hide_threshold"), 1, 100)
-        if threshold is None:
-            flash("非表示にする通報数は1から100の数字で入力してください。", "error")
-        else:
-            before, after = moderation.set_report_threshold(db(), threshold)
+        changes: dict[str, tuple[object, object]] = {}
+        if "report_hide_threshold" in request.form:
+            threshold = forms.int_arg(request.form.get("report_hide_threshold"), 1, 100)
+            if threshold is None:
+                flash("非表示にする通報数は1から100の数字で入力してください。", "error")
+                return redirect(url_for("admin.settings_page"), 303)
+            changes["report_hide_threshold"] = moderation.set_report_threshold(db(), threshold)
+        if "image_posts" in request.form:
+            try:
+                changes["image_posts"] = moderation.set_image_policy(db(), request.form.get("image_posts", ""))
+            except moderation.ModerationError as exc:
+                db().rollback()
+                flash(str(exc), "error")
+                return redirect(url_for("admin.settings_page"), 303)
+        for name, (before, after) in changes.items():
             if before != after:
-                audit.record(db(), security.actor(), "settings.update", "settings", "report_hide_threshold",
-                             before={"report_hide_threshold": before}, after={"report_hide_threshold": after})
-            commit()
-            flash("設定を保存しました。", "info")
-            return redirect(url_for("admin.settings_page"), 303)
+                audit.record(db(), security.actor(), "settings.update", "settings", name,
+                             before={name: before}, after={name: after})
+        commit()
+        flash("設定を保存しました。", "info")
+        return redirect(url_for("admin.settings_page"), 303)
     return render_template("admin/settings.html", policy=moderation.policy(db()))

@@ -27,6 +27,7 @@ class ReviewReason:
     HELD = "held"  # an NG word with the hold action
     FLAGGED = "flagged"  # an NG word with the flag action: published, reviewed afterwards
     REPORTED = "reported"  # members reported it
+    IMAGE = "image"  # a picture, held by the image policy: words cannot screen it
 
 
 class NgAction:
@@ -132,6 +133,15 @@ class NgWord(Base):
     created_by: Mapped[str | None] = mapped_column(String(254))
 
 
+class ImagePolicy:
+    """What happens to member content carrying an image, which the NG-word list cannot screen."""
+
+    HOLD = "hold"  # held for a moderator's approval (the default)
+    PUBLISH = "publish"  # published at once; reports can still hide it
+
+    ALL = ("hold", "publish")
+
+
 class ModerationPolicy(Base):
     """Community-wide moderation settings (one row, id 1), changed by the owner in the console."""
 
@@ -139,4 +149,5 @@ class ModerationPolicy(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_hide_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    image_posts: Mapped[str] = mapped_column(String(16), default=ImagePolicy.HOLD, server_default=ImagePolicy.HOLD)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,9 +1,10 @@
 """The moderation core every content feature calls.
 
 `submit` decides what happens to a new piece of member content (published, held for review, or
-blocked) from the member's standing and the NG-word list; `report` records a member's report (通報) and
-hides the item once enough distinct members reported it; moderators `approve` or `hide` queued items.
-Every move is kept in `content_decisions`. Functions only flush; the caller commits.
+blocked) from the member's standing, the NG-word list and, for pictures, the image policy; `report`
+records a member's report (通報) and hides the item once enough distinct members reported it;
+moderators `approve` or `hide` queued items. Every move is kept in `content_decisions`. Functions only
+flush; the caller commits.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from linecomm.moderation.models import (
     ContentItem,
     ContentReport,
     ContentState,
+    ImagePolicy,
     MemberSanction,
     ModerationPolicy,
     NgAction,
@@ -53,7 +55,7 @@ def can_post(member: Member | None) -> bool:
 def policy(session: Session) -> ModerationPolicy:
     row = session.get(ModerationPolicy, 1)
     if row is None:
-        row = ModerationPolicy(id=1, report_hide_threshold=DEFAULT_REPORT_THRESHOLD)
+        row = ModerationPolicy(id=1, report_hide_threshold=DEFAULT_REPORT_THRESHOLD, image_posts=ImagePolicy.HOLD)
         session.add(row)
         session.flush()
     return row
@@ -69,6 +71,18 @@ def set_report_threshold(session: Session, threshold: int, now: datetime | None 
     return before, threshold
 
 
+def set_image_policy(session: Session, value: str, now: datetime | None = None) -> tuple[str, str]:
+    """Choose what happens to content with an image: ImagePolicy.HOLD (a moderator approves it first) or
+    ImagePolicy.PUBLISH (published at once; reports can still hide it). Applies to new content only."""
+    if value not in ImagePolicy.ALL:
+        raise ModerationError("写真の扱いは「確認後に公開」か「すぐに公開」から選んでください。")
+    row = policy(session)
+    before = row.image_posts
+    row.image_posts, row.updated_at = value, now or utcnow()
+    session.flush()
+    return before, value
+
+
 def _decide(session: Session, item: ContentItem, action: str, to_state: str, staff_id: int | None,
             note: str | None, now: datetime) -> None:
     session.add(ContentDecision(content_id=item.id, staff_id=staff_id, action=action, from_state=item.state,
@@ -77,10 +91,11 @@ def _decide(session: Session, item: ContentItem, action: str, to_state: str, sta
 
 
 def submit(session: Session, member_id: int, kind: str, body: str, ref: str | None = None,
-           now: datetime | None = None) -> ContentItem:
+           now: datetime | None = None, *, has_image: bool = False) -> ContentItem:
     """Take a member's content and decide its state: BLOCKED (NG word with the block action, a suspended
-    member, not a member), HELD (an NG word with the hold action: queued, invisible until approved), or
-    PUBLISHED (queued for review afterwards when an NG word with the flag action matched).
+    member, not a member), HELD (an NG word with the hold action, or — `has_image` — a picture while the
+    image policy holds them: queued, invisible until approved), or PUBLISHED (queued for review afterwards
+    when an NG word with the flag action matched).
 
     The item records the NG-word verdict (`ng_action`, `ng_terms`); `notice_for(session, item)` gives
     what to tell the member."""
@@ -104,6 +119,10 @@ def submit(session: Session, member_id: int, kind: str, body: str, ref: str | No
         item.state, item.blocked_reason = ContentState.BLOCKED, BlockedReason.NG_WORD
     elif verdict.action == NgAction.HOLD:
         item.state, item.in_queue, item.review_reason = ContentState.HELD, True, ReviewReason.HELD
+    elif has_image and policy(session).image_posts == ImagePolicy.HOLD:
+        # Words cannot screen a picture: a moderator looks at it before anyone else can.
+        item.state, item.in_queue, item.review_reason = ContentState.HELD, True, ReviewReason.IMAGE
+        note = "; ".join(filter(None, [note, "写真のため確認後に公開"]))
     else:
         item.state, item.published_at = ContentState.PUBLISHED, now
         if verdict.action == NgAction.FLAG:

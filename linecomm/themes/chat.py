@@ -64,7 +64,7 @@ def try_answer(ctx: EventContext, member: Member) -> bool:
     if item.state == ContentState.PUBLISHED:  # flagged answers too: published, reviewed afterwards
         ctx.reply(copy.answer_published(post.title, post.id, image=kind == AnswerKind.IMAGE))
     elif item.state == ContentState.HELD:
-        ctx.reply(copy.answer_held(post.title))
+        ctx.reply(copy.photo_held(post.title) if kind == AnswerKind.IMAGE else copy.answer_held(post.title))
     else:  # blocked: an NG word (nothing is published), or the member's standing
         ctx.reply(moderation.notice_for(ctx.session, item))
     return True

@@ -39,6 +39,11 @@ def answer_held(title: str) -> list[Message]:
                  "内容を運営で確認したうえで掲載いたします。しばらくお待ちください。")]
 
 
+def photo_held(title: str) -> list[Message]:
+    return [text(f"「{_title(title)}」へのお写真ありがとうございます！\n"
+                 "写真は確認後に公開されます。公開まで少しお待ちください。")]
+
+
 def answers_closed(title: str) -> list[Message]:
     return [text(f"メッセージありがとうございます。\n「{_title(title)}」へのご回答の受付は終了しました。"
                  "次のテーマのお届けをお楽しみに。")]

@@ -101,14 +101,16 @@ class Submitted:
 def record_answer(session: Session, post: ThemePost, member: Member, *, kind: str, body: str,
                   line_message_id: str, now: datetime) -> Submitted:
     """Store the message as the member's answer: a theme_reply submitted to the moderation core, which
-    publishes, holds or blocks it. Image answers keep LINE's message id; the bytes come later."""
+    publishes, holds or blocks it (an image under the image policy: held for review unless the policy
+    publishes images at once). Image answers keep LINE's message id; the bytes come later."""
     existing = session.scalar(select(ThemeAnswer).where(ThemeAnswer.line_message_id == line_message_id))
     if existing is not None:
         item = session.get(ContentItem, existing.content_id)
         assert item is not None
         return Submitted(existing, item, repeated=True)
     text = IMAGE_BODY if kind == AnswerKind.IMAGE else body.strip()[: moderation.BODY_MAX]
-    item = moderation.submit(session, member.id, ContentKind.THEME_REPLY, text, ref=ref_of(post.id), now=now)
+    item = moderation.submit(session, member.id, ContentKind.THEME_REPLY, text, ref=ref_of(post.id), now=now,
+                             has_image=kind == AnswerKind.IMAGE)
     answer = ThemeAnswer(post_id=post.id, member_id=member.id, content_id=item.id, kind=kind,
                          line_message_id=line_message_id[:32], created_at=now,
                          image_status=ImageStatus.PENDING if kind == AnswerKind.IMAGE else None)
@@ -258,6 +260,15 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")  # never SV
 
 def image_of(session: Session, answer_id: int) -> AnswerImage | None:
     return session.get(AnswerImage, answer_id)
+
+
+def image_answers_for(session: Session, content_ids: list[int]) -> dict[int, ThemeAnswer]:
+    """The image answers behind these content items (what a moderator must look at), by content id."""
+    if not content_ids:
+        return {}
+    rows = session.scalars(select(ThemeAnswer).where(ThemeAnswer.content_id.in_(content_ids),
+                                                     ThemeAnswer.kind == AnswerKind.IMAGE))
+    return {a.content_id: a for a in rows}
 
 
 def store_image(session: Session, answer_id: int, data: bytes, content_type: str, now: datetime) -> str:

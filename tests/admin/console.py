@@ -28,10 +28,14 @@ class StaffClient:
         self.http = client
         self.email = email
 
-    def login(self, email: str, password: str = PASSWORD, address: str = "127.0.0.1") -> Any:
+    def login(self, email: str, password: str = PASSWORD, address: str = "127.0.0.1",
+              forwarded_for: str | None = None) -> Any:
+        """Sign in from `address` (the TCP peer: the client, or a proxy that adds `forwarded_for` as
+        X-Forwarded-For)."""
         self.http.get("/admin/login")
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for is not None else {}
         return self.http.post("/admin/login", data={"email": email, "password": password, "csrf_token": self.csrf},
-                              environ_base={"REMOTE_ADDR": address})
+                              environ_base={"REMOTE_ADDR": address}, headers=headers)
 
     @property
     def csrf(self) -> str:

@@ -1,16 +1,22 @@
 """The console in a real browser (Debian Chromium via Playwright): sign in, create an invite code, find a
-member, approve a held post — and attacker-controlled nicknames and posts render as harmless text."""
+member, approve a held post, see a held photo — and attacker-controlled nicknames and posts render as
+harmless text."""
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from linecomm.db import utcnow
 from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
+from linecomm.pushes import service as pushes
+from linecomm.themes import service as themes
 from tests.admin.console import PASSWORD, Console, make_member
 from tests.support.browser import chromium_page, screenshot
 
@@ -19,6 +25,16 @@ pytestmark = pytest.mark.browser
 XSS_NICKNAME = '<img src=x onerror="window.__xss=1">'
 XSS_DISPLAY = "</td><script>window.__xss=2</script>"
 XSS_POST = '<script>window.__xss=3</script><img src=x onerror="window.__xss=4">バカ'
+
+
+def _png(width: int = 4, height: int = 3) -> bytes:
+    """A small orange PNG a browser really decodes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff\x80\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 @pytest.fixture
@@ -39,6 +55,10 @@ def test_a_moderator_and_marketer_day_in_the_browser(console: Console, browser_p
             make_member(s, nickname=f"会員{i}", display_name=f"ユーザー{i}", cohort="1期生")
         held = moderation.submit(s, evil.id, ContentKind.THEME_REPLY, XSS_POST, ref="theme:1").id
         moderation.submit(s, hana.id, ContentKind.THEME_REPLY, "副業 の話はしていません", ref="theme:1")
+        post = pushes.create_post(s, pushes.PostDraft(title="お気に入りの一枚", text="写真を送ってください"))
+        photo = themes.record_answer(s, post, hana, kind="image", body="", line_message_id="600000000000000001",
+                                     now=utcnow()).item.id
+    community.fake.add_content("600000000000000001", _png(), "image/png")
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     violations: list[str] = []
@@ -87,6 +107,9 @@ def test_a_moderator_and_marketer_day_in_the_browser(console: Console, browser_p
     item = page.locator(f"#item-{held}")
     assert XSS_POST in item.locator(".adm-post__body").text_content()
     assert item.locator(".adm-post__body img, .adm-post__body script").count() == 0
+    # The photo a member sent waits in the queue, and the moderator sees the picture itself (same origin).
+    picture = page.locator(f"#item-{photo} img.adm-answer-image")
+    page.wait_for_function("img => img.complete && img.naturalWidth === 4", arg=picture.element_handle())
     screenshot(page, "moderation", tmp_path)
     item.locator("button[value=approve]").click()
     assert "投稿を承認しました" in page.text_content(".adm-flash")

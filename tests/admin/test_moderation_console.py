@@ -5,11 +5,15 @@ import io
 
 from sqlalchemy import select
 
+from linecomm.db import utcnow
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState, MemberSanction, NgWord
+from linecomm.pushes.models import ThemePost
+from linecomm.themes import service as themes
 from tests.admin.console import Console, make_member
+from tests.pushes.desk import Desk
 
 
 def _queue_setup(console: Console) -> dict[str, int]:
@@ -122,3 +126,77 @@ def test_the_ng_word_page_adds_changes_tests_imports_and_exports(console: Consol
     assert "取り込みました" in defaults
     client.post(f"/admin/ng-words/{word_id}/delete")
     assert client.get("/admin/ng-words/test.json?text=ばか").get_json()["action"] is None
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x02" * 32 + b"\xff\xd9"
+
+
+def _photo_answers(console: Console) -> dict[str, int]:
+    """A theme post that went out, and two photos sent as answers: one LINE still has, one it lost."""
+    community = console.community
+    desk = Desk(community)
+    desk.no_quiet_hours()
+    with community.session() as s:
+        author = make_member(s, nickname="しゃしん好き")
+        author_id, line_user_id = author.id, author.line_user_id
+    community.fake.add_user(line_user_id, "会員")
+    post_id = desk.post(title="お気に入りの一枚")
+    desk.send_now(post_id)
+    community.fake.add_content("800000000000000001", JPEG, "image/jpeg")
+    ids = {}
+    with community.session() as s:
+        post, member = s.get(ThemePost, post_id), s.get(Member, author_id)
+        for name, message_id in (("photo", "800000000000000001"), ("lost", "800000000000000002")):
+            answer = themes.record_answer(s, post, member, kind="image", body="", line_message_id=message_id,
+                                          now=utcnow()).answer
+            ids[name] = answer.content_id
+        ids["text"] = themes.record_answer(s, post, member, kind="text", body="朝の光がきれいでした",
+                                           line_message_id="800000000000000003", now=utcnow()).item.id
+    return ids
+
+
+def test_a_moderator_sees_the_photo_in_the_queue_fetched_from_line_when_first_opened(console: Console) -> None:
+    ids = _photo_answers(console)  # the fetch jobs have not run: the queue fetches the photo itself
+    moderator = console.client("moderator")
+    queue = moderator.get("/admin/moderation").get_data(as_text=True)
+    assert f'src="/admin/moderation/{ids["photo"]}/image"' in queue
+    assert f'src="/admin/moderation/{ids["lost"]}/image"' in queue
+    assert "写真の確認" in queue and "朝の光がきれいでした" not in queue  # the text answer was published
+    for _ in range(2):
+        photo = moderator.get(f"/admin/moderation/{ids['photo']}/image")
+        assert (photo.status_code, photo.mimetype, photo.data) == (200, "image/jpeg", JPEG)
+        assert photo.headers["X-Content-Type-Options"] == "nosniff"
+    assert len([r for r in console.community.fake.requests if r.path.endswith("/content")]) == 1
+    assert moderator.get(f"/admin/moderation/{ids['lost']}/image").status_code == 404
+    assert moderator.get(f"/admin/moderation/{ids['text']}/image").status_code == 404  # no photo behind it
+
+    detail = moderator.get(f"/admin/moderation/{ids['lost']}").get_data(as_text=True)
+    assert "写真はLINEから取得できませんでした" in detail and "承認して公開" in detail
+    detail = moderator.get(f"/admin/moderation/{ids['photo']}").get_data(as_text=True)
+    assert f'src="/admin/moderation/{ids["photo"]}/image"' in detail
+    moderator.post(f"/admin/moderation/{ids['photo']}/decide", {"action": "approve"})
+    moderator.post(f"/admin/moderation/{ids['lost']}/decide", {"action": "hide"})
+    with console.community.session() as s:
+        assert s.get(ContentItem, ids["photo"]).state == ContentState.PUBLISHED
+        assert s.get(ContentItem, ids["lost"]).state == ContentState.HIDDEN
+    assert "確認待ちの投稿はありません" in moderator.get("/admin/moderation").get_data(as_text=True)
+
+
+def test_the_owner_chooses_whether_photos_wait_for_a_check_and_the_change_is_audited(console: Console) -> None:
+    owner = console.client("owner")
+    page = owner.get("/admin/settings").get_data(as_text=True)
+    assert 'name="image_posts" value="hold" checked' in page
+    refused = owner.follow(owner.post("/admin/settings", {"image_posts": "sometimes"}))
+    assert "写真の扱いは" in refused.get_data(as_text=True)
+    assert console.audit_count("settings.update") == 0
+    saved = owner.follow(owner.post("/admin/settings", {"image_posts": "publish"}))
+    assert "設定を保存しました" in saved.get_data(as_text=True)
+    assert 'name="image_posts" value="publish" checked' in saved.get_data(as_text=True)
+    [row] = console.audit_rows("settings.update")
+    assert (row.target_id, row.before, row.after) == ("image_posts", '{"image_posts": "hold"}',
+                                                     '{"image_posts": "publish"}')
+    with console.community.session() as s:
+        assert moderation.policy(s).report_hide_threshold == 3  # the other form's setting is left alone
+    ids = _photo_answers(console)
+    with console.community.session() as s:
+        assert s.get(ContentItem, ids["photo"]).state == ContentState.PUBLISHED

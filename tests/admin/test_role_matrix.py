@@ -13,6 +13,7 @@ from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.staff.models import StaffUser
+from linecomm.themes.models import ThemeAnswer
 from tests.admin import pushes_matrix
 from tests.admin.console import PASSWORD, Console, make_member
 
@@ -50,6 +51,8 @@ def _world(console: Console) -> dict[str, Any]:
     with console.community.session() as s:
         ids["other_staff_id"] = s.scalar(select(StaffUser.id).where(StaffUser.email == "other@example.com"))
     ids.update(pushes_matrix.world(console))
+    with console.community.session() as s:
+        ids["photo_content"] = s.get(ThemeAnswer, ids["photo"]).content_id
     return ids
 
 
@@ -75,6 +78,7 @@ def _cases(w: dict[str, Any]) -> list[Case]:
         Case("POST", "admin.member_delete", f"/admin/members/{v}/delete", OWNER, {"confirm": str(v)}),
         Case("GET", "admin.moderation_queue", "/admin/moderation", MODERATION),
         Case("GET", "admin.moderation_item", f"/admin/moderation/{w['held']}", MODERATION),
+        Case("GET", "admin.moderation_image", f"/admin/moderation/{w['photo_content']}/image", MODERATION),
         Case("POST", "admin.moderation_decide", f"/admin/moderation/{w['held']}/decide", MODERATION,
              {"action": "approve"}),
         Case("POST", "admin.member_sanction", f"/admin/members/{m}/sanction", MODERATION,
@@ -94,6 +98,7 @@ def _cases(w: dict[str, Any]) -> list[Case]:
         Case("GET", "admin.audit_log", "/admin/audit", OWNER),
         Case("GET", "admin.settings_page", "/admin/settings", OWNER),
         Case("POST", "admin.settings_page", "/admin/settings", OWNER, {"report_hide_threshold": "5"}),
+        Case("POST", "admin.settings_page", "/admin/settings", OWNER, {"image_posts": "publish"}),
         *pushes_matrix.cases(w, Case),
     ]
 
@@ -104,7 +109,7 @@ SEPARATELY_TESTED = {("GET", "admin.login"), ("POST", "admin.login"), ("POST", "
 def test_the_matrix_covers_every_admin_route(console: Console) -> None:
     cases = {(c.method, c.endpoint) for c in _cases({k: 1 for k in (
         "member", "victim", "tag", "doomed_tag", "code", "word", "doomed_word", "held", "other_staff_id",
-        *pushes_matrix.WORLD_KEYS)})}
+        "photo_content", *pushes_matrix.WORLD_KEYS)})}
     routes = {
         (method, rule.endpoint)
         for rule in console.community.app.url_map.iter_rules()

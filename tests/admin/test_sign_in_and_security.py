@@ -10,12 +10,15 @@ from sqlalchemy.exc import DBAPIError
 
 from linecomm.admin import security
 from linecomm.audit.models import AuditEntry
+from linecomm.config import Settings
 from linecomm.db import utcnow
+from linecomm.line.fake import FakeLinePlatform
 from linecomm.members import invites
 from linecomm.members.models import InviteCode
 from linecomm.staff import service as staff_service
 from linecomm.staff.models import LoginAttempt, StaffUser
 from tests.admin.console import PASSWORD, Console
+from tests.support.community import Community
 
 
 def _cookie_header(response) -> str:  # type: ignore[no-untyped-def]
@@ -99,6 +102,53 @@ def test_many_failures_from_one_address_are_throttled_whatever_the_account(conso
     assert throttled.status_code == 429
     assert "このネットワークからのログインの失敗が多すぎます" in throttled.get_data(as_text=True)
     assert console.anonymous().login(email, PASSWORD, address="198.51.100.1").status_code == 303
+
+
+PROXY = "10.0.0.2"  # the load balancer: every request behind it arrives from this address
+
+
+def _failures_from(console: Console, address: str) -> None:
+    with console.community.session() as s:
+        now = utcnow()
+        for i in range(staff_service.ADDRESS_MAX_FAILURES):
+            s.add(LoginAttempt(email=f"spray{i}@example.com", address=address, outcome="failure", at=now))
+
+
+def _addresses_of(console: Console, email: str) -> list[str]:
+    with console.community.session() as s:
+        return list(s.scalars(select(LoginAttempt.address).where(LoginAttempt.email == email)
+                              .order_by(LoginAttempt.id)))
+
+
+def test_behind_one_trusted_proxy_each_client_is_throttled_by_its_own_address(
+    settings: Settings, fake_line: FakeLinePlatform
+) -> None:
+    with Community.start(settings.replace(trusted_proxies=1), fake_line) as community:
+        console = Console(community)
+        email = console.staff("owner")
+        _failures_from(console, "203.0.113.7")
+        throttled = console.anonymous().login(email, PASSWORD, address=PROXY, forwarded_for="203.0.113.7")
+        assert throttled.status_code == 429
+        # Another client behind the same proxy is not locked out with the first one.
+        wrong = console.anonymous().login(email, "guess", address=PROXY, forwarded_for="198.51.100.1")
+        assert wrong.status_code == 401
+        right = console.anonymous().login(email, PASSWORD, address=PROXY, forwarded_for="198.51.100.1")
+        assert right.status_code == 303
+        # A client cannot slip out by prepending a forged hop: only the hop the proxy appended is believed.
+        forged = console.anonymous().login(email, PASSWORD, address=PROXY, forwarded_for="192.0.2.1, 203.0.113.7")
+        assert forged.status_code == 429
+        assert _addresses_of(console, email) == ["198.51.100.1", "198.51.100.1"]  # the failure, the success
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_does_not_escape_the_throttle(console: Console) -> None:
+    assert console.community.settings.trusted_proxies == 0
+    email = console.staff("owner")
+    _failures_from(console, "203.0.113.7")
+    forged = console.anonymous().login(email, PASSWORD, address="203.0.113.7", forwarded_for="198.51.100.99")
+    assert forged.status_code == 429
+    assert "このネットワークからのログインの失敗が多すぎます" in forged.get_data(as_text=True)
+    console.anonymous().login(email, "guess", address="198.51.100.1", forwarded_for="203.0.113.200")
+    assert _addresses_of(console, email) == ["198.51.100.1"]
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token"])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import ngwords, sanctions
 from linecomm.moderation import service as moderation
-from linecomm.moderation.models import ContentItem, ContentKind, ContentState, ReviewReason
+from linecomm.moderation.models import ContentItem, ContentKind, ContentState, ImagePolicy, ReviewReason
 from linecomm.moderation.service import ReportResult
 from tests.admin.console import Console, make_member
 from tests.support.community import Community
@@ -114,6 +114,52 @@ def test_held_items_wait_invisible_until_approved_and_hidden_ones_leave_the_queu
         blocked = moderation.submit(s, author, KIND, "死ね")
         with pytest.raises(moderation.ModerationError):
             moderation.approve(s, blocked, staff_id=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("body", "state", "reason"),
+    [
+        ("（画像）", ContentState.HELD, ReviewReason.IMAGE),  # nothing for words to screen: held all the same
+        ("副業の写真です", ContentState.HELD, ReviewReason.IMAGE),  # a flag is not enough to publish a picture
+        ("バカうまの写真", ContentState.HELD, ReviewReason.HELD),  # the NG word is the reason shown
+        ("死ねの写真", ContentState.BLOCKED, None),
+    ],
+)
+def test_content_with_an_image_is_held_for_review_by_default(community: Community, body: str, state: str,
+                                                             reason: str | None) -> None:
+    author, readers = _setup(community)
+    with community.session() as s:
+        assert moderation.policy(s).image_posts == ImagePolicy.HOLD
+        item = moderation.submit(s, author, KIND, body, ref="theme:3", has_image=True)
+        assert (item.state, item.review_reason) == (state, reason)
+        assert item.in_queue is (state == ContentState.HELD)
+        assert moderation.visible(s, KIND, "theme:3") == []
+        assert moderation.report(s, item.id, readers[0]) is ReportResult.NOT_VISIBLE
+        if state == ContentState.HELD:
+            assert [e.item.id for e in moderation.queue(s, reason)] == [item.id]
+            moderation.approve(s, item, staff_id=None)  # type: ignore[arg-type]
+            assert [i.id for i in moderation.visible(s, KIND, "theme:3")] == [item.id]
+            assert (item.in_queue, item.review_reason) == (False, None)
+
+
+def test_the_image_policy_can_publish_images_at_once_and_reports_still_hide_them(community: Community) -> None:
+    author, readers = _setup(community)
+    with community.session() as s:
+        assert moderation.set_image_policy(s, ImagePolicy.PUBLISH) == (ImagePolicy.HOLD, ImagePolicy.PUBLISH)
+        with pytest.raises(moderation.ModerationError, match="写真の扱い"):
+            moderation.set_image_policy(s, "sometimes")
+        assert moderation.policy(s).image_posts == ImagePolicy.PUBLISH
+        moderation.set_report_threshold(s, 2)
+        photo = moderation.submit(s, author, KIND, "（画像）", ref="theme:4", has_image=True)
+        assert (photo.state, photo.in_queue) == (ContentState.PUBLISHED, False)
+        held_by_word = moderation.submit(s, author, KIND, "バカうまの写真", ref="theme:4", has_image=True)
+        assert held_by_word.state == ContentState.HELD  # NG words still apply to what words there are
+        assert moderation.report(s, photo.id, readers[0]) is ReportResult.ACCEPTED
+        assert moderation.report(s, photo.id, readers[1]) is ReportResult.HIDDEN
+        assert photo.state == ContentState.HIDDEN and moderation.visible(s, KIND, "theme:4") == []
+        # Text never depended on the image policy.
+        moderation.set_image_policy(s, ImagePolicy.HOLD)
+        assert moderation.submit(s, author, KIND, "おいしい", ref="theme:4").state == ContentState.PUBLISHED
 
 
 def test_ng_word_list_add_update_import_export(community: Community) -> None:

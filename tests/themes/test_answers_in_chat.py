@@ -12,6 +12,7 @@ from linecomm.moderation import ngwords, sanctions
 from linecomm.moderation.models import ContentItem, ContentKind, ContentReport, ContentState
 from linecomm.pushes.segments import Segment
 from linecomm.themes.models import AnswerImage, ImageStatus, ThemeAnswer
+from tests.admin.console import Console
 from tests.themes.talk import Talk
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
@@ -94,6 +95,7 @@ def test_a_photo_is_an_answer_and_its_bytes_are_fetched_from_line_once(talk: Tal
     assert hana.send_image("900000000000000001").status == 200
     talk.community.drain()
     assert "「お気に入りの一枚」へのお写真ありがとうございます" in hana.last_text()
+    assert "写真は確認後に公開されます" in hana.last_text()
     # Two photos sent at once are two answers, acknowledged once; LINE no longer has the second one.
     talk.community.fake.add_content("900000000000000002", JPEG, "image/jpeg")
     before = len(hana.received())
@@ -111,6 +113,62 @@ def test_a_photo_is_an_answer_and_its_bytes_are_fetched_from_line_once(talk: Tal
         ]
         image = s.get(AnswerImage, answers[0].id)
         assert image is not None and image.data == JPEG and image.content_type == "image/jpeg"
-        assert s.get(ContentItem, answers[0].content_id).state == ContentState.PUBLISHED
+        assert s.get(ContentItem, answers[0].content_id).state == ContentState.HELD  # a moderator looks first
     fetches = [r for r in talk.community.fake.requests if r.path.endswith("/content")]
     assert len(fetches) == 3
+
+
+def test_a_photo_answer_is_held_until_a_moderator_approves_it_in_the_queue(talk: Talk) -> None:
+    hana, taro = talk.member("はなまる"), talk.member("たろう")
+    post_id = talk.theme(title="お気に入りの一枚")
+    talk.community.fake.add_content("910000000000000001", JPEG, "image/jpeg")
+    assert hana.send_image("910000000000000001").status == 200
+    talk.community.drain()
+    ack = hana.last_text()
+    assert "「お気に入りの一枚」へのお写真ありがとうございます" in ack and "写真は確認後に公開されます" in ack
+    assert "掲載しました" not in ack
+    talk.community.drain()  # the image job
+    assert talk.answers(post_id) == [("はなまる", "image", ContentState.HELD, "（画像）")]
+    with talk.community.reader() as s:
+        answer = s.scalar(select(ThemeAnswer).where(ThemeAnswer.post_id == post_id))
+        answer_id, content_id = answer.id, answer.content_id
+
+    # Nobody else sees it, and the marketer cannot feature it yet.
+    assert "まだほかの方の回答がありません" in talk.tap(taro, f"action=answers&post={post_id}")[0]
+    console = Console(talk.community)
+    marketer = console.client("marketer")
+    refused = marketer.follow(marketer.post(f"/admin/answers/{answer_id}/feature", {"op": "feature"}))
+    assert "公開中の回答だけ" in refused.get_data(as_text=True)
+
+    # The moderator finds it in the queue, under its own filter, and sees the photo itself.
+    moderator = console.client("moderator")
+    queue = moderator.get("/admin/moderation?reason=image").get_data(as_text=True)
+    assert f'id="item-{content_id}"' in queue and "写真の確認" in queue
+    assert f'src="/admin/moderation/{content_id}/image"' in queue and "（画像）" not in queue
+    photo = moderator.get(f"/admin/moderation/{content_id}/image")
+    assert (photo.status_code, photo.mimetype, photo.data) == (200, "image/jpeg", JPEG)
+    assert moderator.post(f"/admin/moderation/{content_id}/decide", {"action": "approve"}).status_code == 303
+
+    assert talk.answers(post_id) == [("はなまる", "image", ContentState.PUBLISHED, "（画像）")]
+    assert "① はなまるさん\n（画像）" in talk.tap(taro, f"action=answers&post={post_id}")[0]
+    featured = marketer.follow(marketer.post(f"/admin/answers/{answer_id}/feature", {"op": "feature"}))
+    assert "ピックアップしました" in featured.get_data(as_text=True)
+
+
+def test_when_the_owner_publishes_photos_at_once_reports_can_still_hide_them(talk: Talk) -> None:
+    hana, taro = talk.member("はなまる"), talk.member("たろう")
+    owner = Console(talk.community).client("owner")
+    assert "確認後に公開する（おすすめ）" in owner.get("/admin/settings").get_data(as_text=True)
+    assert owner.post("/admin/settings", {"image_posts": "publish"}).status_code == 303
+    assert owner.post("/admin/settings", {"report_hide_threshold": "1"}).status_code == 303
+    post_id = talk.theme(title="お気に入りの一枚")
+    talk.community.fake.add_content("920000000000000001", JPEG, "image/jpeg")
+    hana.send_image("920000000000000001")
+    talk.community.drain()
+    assert "お写真ありがとうございます" in hana.last_text() and "掲載しました" in hana.last_text()
+    assert talk.answers(post_id) == [("はなまる", "image", ContentState.PUBLISHED, "（画像）")]
+
+    assert "① はなまるさん\n（画像）" in talk.tap(taro, f"action=answers&post={post_id}")[0]
+    assert "通報を受け付けました" in talk.tap(taro, taro.quick_replies()[0]["data"])[0]
+    assert talk.answers(post_id) == [("はなまる", "image", ContentState.HIDDEN, "（画像）")]
+    assert "まだほかの方の回答がありません" in talk.tap(taro, f"action=answers&post={post_id}")[0]
