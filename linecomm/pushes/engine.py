@@ -30,10 +30,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, exists, func, literal, literal_column, or_, select, true, update
 
-from linecomm.db import UTCDateTime, utcnow
+from linecomm.db import UTCDateTime, transaction, utcnow
 from linecomm.line.client import LineAlreadyAccepted, LineRejected, LineRetryable
 from linecomm.members.models import Member
-from linecomm.pushes import copy
+from linecomm.pushes import copy, freeze
 from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryKind, DeliveryStatus
 from linecomm.pushes.quiet import QuietWatch
 from linecomm.pushes.ratelimit import RateLimiter
@@ -225,21 +225,25 @@ class LaneView:
     not_before: datetime  # a delivery resumed during quiet hours waits for their end
     pending: int
     wake_at: datetime | None  # the earliest moment a claimed or backed-off batch may be claimable
+    freezing: bool = False  # part of the recipient list is still to be frozen (linecomm.pushes.freeze)
 
 
 def look(conn: Connection, delivery_id: int) -> LaneView:
-    delivery = conn.execute(select(D.c.status, D.c.not_before).where(D.c.id == delivery_id)).first()
+    delivery = conn.execute(
+        select(D.c.status, D.c.not_before, D.c.freeze_after_id).where(D.c.id == delivery_id)
+    ).first()
     if delivery is None:
         return LaneView(DeliveryStatus.FAILED, utcnow(), 0, None)
     row = conn.execute(
         select(func.count(), func.min(func.coalesce(B.c.lease_expires_at, B.c.next_attempt_at)))
         .where(B.c.delivery_id == delivery_id, B.c.status == BatchStatus.PENDING)
     ).one()
-    return LaneView(delivery.status, delivery.not_before, int(row[0]), row[1])
+    return LaneView(delivery.status, delivery.not_before, int(row[0]), row[1], delivery.freeze_after_id is not None)
 
 
 def finish(conn: Connection, delivery_id: int, now: datetime) -> str | None:
-    """Close a sending delivery with no pending batch left: sent, or failed if nothing went out."""
+    """Close a sending delivery with no pending batch left: sent, or failed if nothing went out. Never
+    one whose list is still being frozen (None then, as when batches are pending)."""
     counts = dict(
         conn.execute(
             select(B.c.status, func.count()).where(B.c.delivery_id == delivery_id).group_by(B.c.status)
@@ -254,7 +258,7 @@ def finish(conn: Connection, delivery_id: int, now: datetime) -> str | None:
     ).first()
     done = conn.execute(
         update(D)
-        .where(D.c.id == delivery_id, D.c.status == DeliveryStatus.SENDING)
+        .where(D.c.id == delivery_id, D.c.status == DeliveryStatus.SENDING, D.c.freeze_after_id.is_(None))
         .values(status=final, finished_at=_at(now), error=func.coalesce(D.c.error, errors))
     ).rowcount
     return final if done else None
@@ -296,7 +300,7 @@ class Lane:
             raise self.errors[0]
         with self.rt.engine.connect() as conn:
             view = look(conn, self.delivery_id)
-        if view.status != DeliveryStatus.SENDING or view.pending == 0:
+        if view.status != DeliveryStatus.SENDING or (view.pending == 0 and not view.freezing):
             return None
         return max(self.clock(), view.not_before)
 
@@ -331,14 +335,20 @@ class Lane:
             view = look(conn, self.delivery_id)
             if view.status != DeliveryStatus.SENDING:
                 return False
-            if view.pending == 0:  # even while waiting for quiet hours to end: nothing is left to wait for
+            if view.pending == 0 and not view.freezing:  # even in quiet hours: nothing is left to wait for
                 final = finish(conn, self.delivery_id, now)
                 if final:
                     mark_post_status(conn, self.delivery_id, final)
                     self.finished_as = final
                 return False
-            if view.not_before > now:  # quiet hours: the job comes back at their end
-                return False
+        if view.pending == 0:
+            # The rest of the list is still to be frozen: the start job is at it (this waits for its row
+            # lock and finds it done), or it died, and this lane does it. Then claim again.
+            with transaction(self.rt.sessions) as session:
+                freeze.freeze_rest(session, self.delivery_id)
+            return True
+        if view.not_before > now:  # quiet hours: the job comes back at their end
+            return False
         self._beat()
         wait = 0.5 if view.wake_at is None else (view.wake_at - now).total_seconds()
         left = self.deadline - time.monotonic()

@@ -1,6 +1,16 @@
 """Freezing a delivery's recipients: one INSERT ... SELECT turns the matching members into multicast
 batches of at most `batch_size` ids, each with its X-Line-Retry-Key, before anything is sent.
 
+A large list on PostgreSQL is frozen in two parts, so that sending does not wait for all of it (a
+million members take ~0.7 s to freeze; the first part, the members up to the FIRST_PART-th id, takes a
+few hundredths): `freeze` writes the first part and marks the delivery sending with `freeze_after_id`,
+and `freeze_rest` writes the members after that id. The id boundary puts every member in exactly one
+part; both parts read the segment as of the delivery's start. A delivery is never finished while part of
+its list is still to be frozen, and whoever finds it so (the start job, which goes straight on, or a lane
+with nothing left to send, should that job have died) freezes the rest, one at a time. With a monthly
+quota limit the list stays one statement, since the count the quota was checked against must be the
+list's.
+
 The cost guard runs here a second time, against the quota LINE reports at send time minus what other
 deliveries under way will still bill: too many recipients and the delivery fails with a Japanese
 explanation, unless the marketer chose to send to as many as the quota allows.
@@ -25,6 +35,7 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -41,6 +52,9 @@ from linecomm.pushes.models import (
     QuotaPolicy,
 )
 from linecomm.pushes.segments import Segment, conditions, over_cap_members
+
+FIRST_PART = 50_000  # members (by id) frozen before sending starts, when a list is frozen in two parts
+FREEZE_LOCK = 0x70757368  # pg_advisory_xact_lock(FREEZE_LOCK, delivery id): one freezer of a delivery's rest
 
 # A version-4 UUID from SQLite's randomness (PostgreSQL has gen_random_uuid()).
 _SQLITE_UUID = (
@@ -88,14 +102,18 @@ def _recipient_conditions(session: Session, delivery: Delivery, now: datetime) -
     return conditions(Segment.from_json(delivery.segment), now)
 
 
-def _insert_batches(session: Session, delivery: Delivery, eligible: Any, ordered: bool) -> None:
-    """INSERT INTO push_batches SELECT ... GROUP BY batch number: the frozen list, written once.
-    Members are numbered in scan order (no sort of a million ids) unless the list was cut by id."""
+def _insert_batches(
+    session: Session, delivery: Delivery, eligible: Any, ordered: bool, first_batch_no: int = 0
+) -> None:
+    """INSERT INTO push_batches SELECT ... GROUP BY batch number: the frozen list (or a part of it),
+    written once. Members are numbered in scan order (no sort of a million ids) unless the list was cut
+    by id."""
     ids = eligible.subquery()
     # Typed, so that `//` is integer division (untyped, it becomes FLOOR of a double: slower to group by).
     number = func.row_number(type_=BigInteger)
     number = number.over(order_by=ids.c.id) if ordered else number.over()
-    numbered = select(ids.c.id, ((number - 1) // delivery.batch_size).label("batch_no")).subquery()
+    batch_no = (number - 1) // delivery.batch_size + first_batch_no
+    numbered = select(ids.c.id, batch_no.label("batch_no")).subquery()
     if dialect_name(session) == "postgresql":
         # Grouping a million ids into their batches needs ~12 MB of hash table; the default 4 MB work_mem
         # would spill it to disk (~0.1 s more before the first multicast). For this transaction only.
@@ -150,18 +168,16 @@ def freeze(session: Session, delivery_id: int, quota: Quota | None, now: datetim
                 return _fail(delivery, copy.quota_exhausted(), now)
             limit = remaining
             delivery.over_quota_count = billable - remaining
-    eligible = select(Member.id).where(*where)
-    if capped is not None:
-        eligible = eligible.where(~capped)
+    eligible = _eligible(where, capped)
     if limit is not None:
         eligible = eligible.order_by(Member.id).limit(limit)
-    _insert_batches(session, delivery, eligible, ordered=limit is not None)
-    totals = session.execute(
-        select(func.count(), func.coalesce(func.sum(DeliveryBatch.size), 0)).where(
-            DeliveryBatch.delivery_id == delivery.id
-        )
-    ).one()
-    delivery.batch_count, delivery.recipients = int(totals[0]), int(totals[1])
+    split = _first_part_end(session) if not counted else None
+    if split is not None:
+        _insert_batches(session, delivery, eligible.where(Member.id <= split), ordered=False)
+        delivery.freeze_after_id = split
+    else:
+        _insert_batches(session, delivery, eligible, ordered=limit is not None)
+    _count_batches(session, delivery)
     if not counted:
         over_cap = 0
         if over_cap_ids is not None and session.scalar(select(exists(over_cap_ids))):
@@ -169,11 +185,69 @@ def freeze(session: Session, delivery_id: int, quota: Quota | None, now: datetim
         delivery.over_cap_count, delivery.segment_count = over_cap, delivery.recipients + over_cap
     if delivery.kind == DeliveryKind.STEP and delivery.over_cap_count and capped is not None:
         steps.record_cap_skips(session, delivery, [*where, capped], now)
-    delivery.status = DeliveryStatus.SENDING if delivery.batch_count else DeliveryStatus.SENT
+    delivery.status = (
+        DeliveryStatus.SENDING if delivery.batch_count or delivery.freeze_after_id is not None else DeliveryStatus.SENT
+    )
     delivery.started_at = delivery.heartbeat_at = now
     if not delivery.batch_count:
         delivery.finished_at = now
     return Frozen(delivery.status, delivery.recipients, delivery.batch_count)
+
+
+def freeze_rest(session: Session, delivery_id: int) -> bool:
+    """Freeze the members after `freeze_after_id` (see the module's docstring); False if nothing was
+    left to freeze. One caller at a time (a transaction-scoped advisory lock). The delivery's row is
+    locked only at the end, briefly: the lanes beat their heartbeat on it, and they go on sending the
+    first part meanwhile. A stop that came in between cancels what this froze."""
+    session.execute(select(func.pg_advisory_xact_lock(FREEZE_LOCK, delivery_id)))
+    delivery = session.get(Delivery, delivery_id, populate_existing=True)
+    if delivery is None or delivery.freeze_after_id is None:
+        return False
+    if delivery.status in (DeliveryStatus.SENDING, DeliveryStatus.PAUSED):
+        assert delivery.started_at is not None
+        as_of = delivery.started_at  # the segment and the cap as the first part read them
+        where = _recipient_conditions(session, delivery, as_of)
+        over_cap_ids = over_cap_members(session, delivery.weekly_cap, as_of) if delivery.weekly_cap else None
+        capped = Member.id.in_(over_cap_ids) if over_cap_ids is not None else None
+        after = session.scalar(select(func.coalesce(func.max(DeliveryBatch.batch_no) + 1, 0))
+                               .where(DeliveryBatch.delivery_id == delivery.id))
+        rest = _eligible(where, capped).where(Member.id > delivery.freeze_after_id)
+        _insert_batches(session, delivery, rest, ordered=False, first_batch_no=int(after or 0))
+    delivery = lock_delivery(session, delivery_id)
+    assert delivery is not None
+    if delivery.status not in (DeliveryStatus.SENDING, DeliveryStatus.PAUSED):  # stopped meanwhile
+        session.execute(
+            update(DeliveryBatch)
+            .where(DeliveryBatch.delivery_id == delivery.id, DeliveryBatch.status == BatchStatus.PENDING)
+            .values(status=BatchStatus.CANCELLED, finished_at=delivery.finished_at)
+        )
+    delivery.freeze_after_id = None
+    _count_batches(session, delivery)
+    delivery.segment_count = delivery.recipients + delivery.over_cap_count
+    return True
+
+
+def _eligible(where: list[ColumnElement[bool]], capped: ColumnElement[bool] | None) -> Any:
+    eligible = select(Member.id).where(*where)
+    return eligible if capped is None else eligible.where(~capped)
+
+
+def _first_part_end(session: Session) -> int | None:
+    """The member id that ends the first part of a list frozen in two (None: freeze it whole). Counted in
+    members, not recipients, so that finding it costs the same whatever the segment: one short walk of
+    the primary key."""
+    if dialect_name(session) != "postgresql":
+        return None
+    return session.scalar(select(Member.id).order_by(Member.id).offset(FIRST_PART).limit(1))
+
+
+def _count_batches(session: Session, delivery: Delivery) -> None:
+    totals = session.execute(
+        select(func.count(), func.coalesce(func.sum(DeliveryBatch.size), 0)).where(
+            DeliveryBatch.delivery_id == delivery.id
+        )
+    ).one()
+    delivery.batch_count, delivery.recipients = int(totals[0]), int(totals[1])
 
 
 def _fail(delivery: Delivery, reason: str, now: datetime) -> Frozen:

@@ -71,6 +71,7 @@ def start_delivery(delivery_id: int) -> None:
         status, kind = delivery.status, delivery.kind
     if status == DeliveryStatus.SENDING:
         fan_out(rt, delivery_id)
+        _freeze_rest(rt, delivery_id)
         return
     if status != DeliveryStatus.STARTING:
         return
@@ -85,6 +86,13 @@ def start_delivery(delivery_id: int) -> None:
             engine.mark_post_status(session, delivery_id, frozen.status)
     if frozen is not None and frozen.status == DeliveryStatus.SENDING:
         fan_out(rt, delivery_id)
+        _freeze_rest(rt, delivery_id)
+
+
+def _freeze_rest(rt: Runtime, delivery_id: int) -> None:
+    """A large list is frozen in two parts: the lanes send the first while this freezes the rest."""
+    with transaction(rt.sessions) as session:
+        freeze.freeze_rest(session, delivery_id)
 
 
 def lanes_for(rt: Runtime) -> int:

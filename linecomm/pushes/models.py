@@ -164,6 +164,8 @@ class Delivery(Base):
     over_quota_count: Mapped[int] = mapped_column(Integer, default=0)  # left out: monthly quota
     recipients: Mapped[int] = mapped_column(Integer, default=0)  # frozen recipient list
     batch_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Set while the members after this id are still to be frozen (linecomm.pushes.freeze); NULL when whole.
+    freeze_after_id: Mapped[int | None] = mapped_column(Integer)
     quota_limit: Mapped[int | None] = mapped_column(Integer)
     quota_used: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)  # for the marketer, in Japanese
