@@ -59,6 +59,19 @@ def enqueue_after_commit(session: Session, func: str, *args: Any, job_id: str | 
     session.info.setdefault(SESSION_JOBS_KEY, []).append((func, args, job_id))
 
 
+def _enqueue_if_flag_taken(queue: JobQueue, took_flag: bool, key: str, func: str, args: tuple[Any, ...]) -> bool:
+    """The rest of `enqueue_coalesced` for either queue: once the caller has taken the key's flag, enqueue
+    the job, and drop the flag again should that fail (so the next commit asks anew)."""
+    if not took_flag:
+        return False
+    try:
+        queue.enqueue(func, *args)
+    except QueueUnavailable:
+        queue.release_coalesced(key)
+        raise
+    return True
+
+
 def bind_to_sessions(factory: sessionmaker[Session], job_queue: JobQueue) -> None:
     """Make sessions from `factory` hand their after-commit jobs to `job_queue`. Jobs asked for inside a
     savepoint that is rolled back are forgotten with it; the others stay."""
@@ -128,15 +141,9 @@ class EmbeddedJobQueue:
 
     def enqueue_coalesced(self, key: str, func: str, *args: Any) -> bool:
         with self._coalesced_lock:
-            if key in self._coalesced:
-                return False
+            took_flag = key not in self._coalesced
             self._coalesced.add(key)
-        try:
-            self.enqueue(func, *args)
-        except QueueUnavailable:
-            self.release_coalesced(key)
-            raise
-        return True
+        return _enqueue_if_flag_taken(self, took_flag, key, func, args)
 
     def release_coalesced(self, key: str) -> None:
         with self._coalesced_lock:
@@ -253,18 +260,11 @@ class RedisJobQueue:
     def enqueue_coalesced(self, key: str, func: str, *args: Any) -> bool:
         """One SET NX round trip when a job is already waiting (the common case under load); when the
         flag is new, the job follows. Should that enqueue fail, the flag is dropped again."""
-        flag = self._coalesce_prefix + key
         try:
-            if not self.redis.set(flag, b"1", nx=True, ex=self.COALESCE_TTL_SECONDS):
-                return False
+            took_flag = bool(self.redis.set(self._coalesce_prefix + key, b"1", nx=True, ex=self.COALESCE_TTL_SECONDS))
         except Exception as exc:
             raise QueueUnavailable(str(exc)) from exc
-        try:
-            self.enqueue(func, *args)
-        except QueueUnavailable:
-            self.release_coalesced(key)
-            raise
-        return True
+        return _enqueue_if_flag_taken(self, took_flag, key, func, args)
 
     def release_coalesced(self, key: str) -> None:
         try:

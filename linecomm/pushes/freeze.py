@@ -95,11 +95,22 @@ def in_flight_recipients(session: Session, other_than: int) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def _recipient_conditions(session: Session, delivery: Delivery, now: datetime) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class _Targets:
+    where: list[ColumnElement[bool]]  # who the delivery is for
+    over_cap_ids: Any  # a subquery of the members at the weekly cap (None: the cap does not apply)
+    capped: ColumnElement[bool] | None  # `Member.id IN over_cap_ids`
+
+
+def _targets(session: Session, delivery: Delivery, now: datetime) -> _Targets:
+    """The delivery's segment (or step) and its weekly cap, as of `now`."""
     if delivery.kind == DeliveryKind.STEP:
         assert delivery.step_id is not None and delivery.scheduled_for is not None
-        return steps.conditions(session, delivery.step_id, delivery.scheduled_for)
-    return conditions(Segment.from_json(delivery.segment), now)
+        where = steps.conditions(session, delivery.step_id, delivery.scheduled_for)
+    else:
+        where = conditions(Segment.from_json(delivery.segment), now)
+    over_cap_ids = over_cap_members(session, delivery.weekly_cap, now) if delivery.weekly_cap else None
+    return _Targets(where, over_cap_ids, Member.id.in_(over_cap_ids) if over_cap_ids is not None else None)
 
 
 def _insert_batches(
@@ -146,9 +157,8 @@ def freeze(session: Session, delivery_id: int, quota: Quota | None, now: datetim
     delivery = lock_delivery(session, delivery_id)
     if delivery is None or delivery.status != DeliveryStatus.STARTING:
         return None
-    where = _recipient_conditions(session, delivery, now)
-    over_cap_ids = over_cap_members(session, delivery.weekly_cap, now) if delivery.weekly_cap else None
-    capped = Member.id.in_(over_cap_ids) if over_cap_ids is not None else None
+    targets = _targets(session, delivery, now)
+    where, over_cap_ids, capped = targets.where, targets.over_cap_ids, targets.capped
     limit = None
     counted = quota is not None and quota.remaining is not None
     if quota is not None:
@@ -206,12 +216,10 @@ def freeze_rest(session: Session, delivery_id: int) -> bool:
     if delivery.status in (DeliveryStatus.SENDING, DeliveryStatus.PAUSED):
         assert delivery.started_at is not None
         as_of = delivery.started_at  # the segment and the cap as the first part read them
-        where = _recipient_conditions(session, delivery, as_of)
-        over_cap_ids = over_cap_members(session, delivery.weekly_cap, as_of) if delivery.weekly_cap else None
-        capped = Member.id.in_(over_cap_ids) if over_cap_ids is not None else None
+        targets = _targets(session, delivery, as_of)
         after = session.scalar(select(func.coalesce(func.max(DeliveryBatch.batch_no) + 1, 0))
                                .where(DeliveryBatch.delivery_id == delivery.id))
-        rest = _eligible(where, capped).where(Member.id > delivery.freeze_after_id)
+        rest = _eligible(targets.where, targets.capped).where(Member.id > delivery.freeze_after_id)
         _insert_batches(session, delivery, rest, ordered=False, first_batch_no=int(after or 0))
     delivery = lock_delivery(session, delivery_id)
     assert delivery is not None

@@ -134,3 +134,22 @@ def make_member(
 def member_id(community: Community, **kwargs: Any) -> int:
     with community.session() as s:
         return make_member(s, **kwargs).id
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 32 + b"\xff\xd9"  # a tiny JPEG, as LINE's content API serves it
+
+
+def photo_post(community: Community, nickname: str) -> tuple[int, int]:
+    """A theme post sent to a member of that nickname, whose answers may be photos: (post id, member id).
+    The test stores the photos' bytes in the fake LINE platform as it needs them."""
+    from tests.pushes.desk import Desk
+
+    desk = Desk(community)
+    desk.no_quiet_hours()
+    with community.session() as s:
+        member = make_member(s, nickname=nickname)
+        member_id, line_user_id = member.id, member.line_user_id
+    community.fake.add_user(line_user_id, "会員")
+    post_id = desk.post(title="お気に入りの一枚")
+    desk.send_now(post_id)
+    return post_id, member_id

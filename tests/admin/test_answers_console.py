@@ -14,11 +14,10 @@ from linecomm.pushes.models import ThemePost
 from linecomm.themes import reactions
 from linecomm.themes import service as themes
 from linecomm.themes.models import AnswerImage, ImageStatus, ThemeAnswer
-from tests.admin.console import Console, make_member
+from tests.admin.console import JPEG, Console, make_member, photo_post
 from tests.pushes.desk import Desk
 
 XSS = '<script>window.__xss=1</script>'
-JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 32 + b"\xff\xd9"
 
 
 def _answer(console: Console, post_id: int, member_id: int, body: str, *, image: str | None = None) -> int:
@@ -84,14 +83,7 @@ def test_answers_poll_results_featuring_and_voices_in_the_next_post(console: Con
 
 def test_photos_are_fetched_when_first_opened_and_erased_with_the_member(console: Console) -> None:
     community = console.community
-    desk = Desk(community)
-    desk.no_quiet_hours()
-    with community.session() as s:
-        member = make_member(s, nickname="はなまる")
-        member_id, line_user_id = member.id, member.line_user_id
-    community.fake.add_user(line_user_id, "会員")
-    post_id = desk.post(title="お気に入りの一枚")
-    desk.send_now(post_id)
+    post_id, member_id = photo_post(community, "はなまる")
     community.fake.add_content("700000000000000001", JPEG, "image/jpeg")
     photo = _answer(console, post_id, member_id, "", image="700000000000000001")
     lost = _answer(console, post_id, member_id, "", image="700000000000000002")  # LINE no longer has it

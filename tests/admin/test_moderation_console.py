@@ -12,8 +12,7 @@ from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState, MemberSanction, NgWord
 from linecomm.pushes.models import ThemePost
 from linecomm.themes import service as themes
-from tests.admin.console import Console, make_member
-from tests.pushes.desk import Desk
+from tests.admin.console import JPEG, Console, make_member, photo_post
 
 
 def _queue_setup(console: Console) -> dict[str, int]:
@@ -128,20 +127,10 @@ def test_the_ng_word_page_adds_changes_tests_imports_and_exports(console: Consol
     assert client.get("/admin/ng-words/test.json?text=ばか").get_json()["action"] is None
 
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x02" * 32 + b"\xff\xd9"
-
-
 def _photo_answers(console: Console) -> dict[str, int]:
     """A theme post that went out, and two photos sent as answers: one LINE still has, one it lost."""
     community = console.community
-    desk = Desk(community)
-    desk.no_quiet_hours()
-    with community.session() as s:
-        author = make_member(s, nickname="しゃしん好き")
-        author_id, line_user_id = author.id, author.line_user_id
-    community.fake.add_user(line_user_id, "会員")
-    post_id = desk.post(title="お気に入りの一枚")
-    desk.send_now(post_id)
+    post_id, author_id = photo_post(community, "しゃしん好き")
     community.fake.add_content("800000000000000001", JPEG, "image/jpeg")
     ids = {}
     with community.session() as s:
