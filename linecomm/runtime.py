@@ -41,6 +41,7 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings, line: LineClient | None = None, queue: JobQueue | None = None) -> Runtime:
         """Wire everything from settings; `line` and `queue` may be injected (tests, benchmarks)."""
+        load_every_model()
         engine = make_engine(settings.database_url)
         if line is None:
             from linecomm.line.sdk_client import SdkLineClient
@@ -97,6 +98,18 @@ class Runtime:
         reader_engine = self.readers.kw.get("bind")
         if reader_engine is not None and reader_engine is not self.engine:
             reader_engine.dispose()
+
+
+def load_every_model() -> None:
+    """Give this process the whole schema. A foreign key names its table by string, which SQLAlchemy
+    resolves only among the models imported so far: a process that never imports the staff models (a
+    worker that only runs jobs) cannot flush a row pointing at `staff_users`. Every process (web, worker,
+    CLI, embedded queue) builds its runtime here, so each one imports the registry and configures the
+    mappers once, at start, where a broken mapping fails loudly instead of inside a job."""
+    import linecomm.models  # noqa: F401  (the registry of every table)
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
 
 
 def set_process_default(runtime: Runtime | None) -> None:

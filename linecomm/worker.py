@@ -33,14 +33,18 @@ def _work(rt: Runtime, burst: bool) -> bool:
     lost, lives in this process), so a long-running worker starts RQ's loop again once Redis answers."""
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
-    from rq import SimpleWorker
+
+    from linecomm.worker_scheduler import WorkerWithBoundScheduler
 
     assert isinstance(rt.queue, RedisJobQueue)
     pause = 1.0
     while True:
         try:
-            worker = SimpleWorker([rt.queue.queue], connection=rt.queue.redis)
-            return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+            # A QueueWorker whose RQ scheduler process dies with it (linecomm.worker_scheduler).
+            worker = WorkerWithBoundScheduler([rt.queue.queue], connection=rt.queue.redis)
+            # `linecomm -v worker` logs every job RQ starts and ends; quiet otherwise.
+            level = "INFO" if logging.getLogger().isEnabledFor(logging.INFO) else "WARNING"
+            return worker.work(burst=burst, with_scheduler=True, logging_level=level)
         except (RedisConnectionError, RedisTimeoutError):
             if burst:
                 raise

@@ -60,10 +60,11 @@ class Desk:
         def loop() -> None:
             if isinstance(queue, EmbeddedJobQueue):
                 return
-            from rq import SimpleWorker
             from rq.timeouts import TimerDeathPenalty
 
-            class ThreadWorker(SimpleWorker):
+            from linecomm.queue_worker import QueueWorker
+
+            class ThreadWorker(QueueWorker):
                 """A burst worker off the main thread: no signal handlers, a timer for job timeouts."""
 
                 death_penalty_class = TimerDeathPenalty

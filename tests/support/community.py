@@ -2,11 +2,16 @@
 simulated LINE users who talk to it through signed webhook requests."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -70,6 +75,10 @@ class Community:
     app: Flask
     base_url: str
     _server: Any
+    # Set (`run_jobs_in_worker_processes`): jobs run only in fresh `linecomm worker --burst` processes,
+    # which import nothing the test process has imported: exactly what production runs.
+    worker_environment: dict[str, str] | None = None
+    worker_logs: list[str] = field(default_factory=list)
 
     @classmethod
     @contextmanager
@@ -107,17 +116,43 @@ class Community:
         if isinstance(queue, EmbeddedJobQueue):
             assert queue.wait_idle(timeout), "embedded queue did not go idle"
             return
-        from rq import SimpleWorker
+        if self.worker_environment is not None:
+            self._drain_in_worker_processes(queue, timeout)
+            return
+        from linecomm.queue_worker import QueueWorker
 
         set_process_default(self.runtime)
         try:
             for _ in range(20):
-                worker = SimpleWorker([queue.queue], connection=queue.redis)
+                worker = QueueWorker([queue.queue], connection=queue.redis)
                 worker.work(burst=True, with_scheduler=True, logging_level="WARNING")
                 if queue.queue.count == 0:
                     break
         finally:
             set_process_default(None)
+
+    def run_jobs_in_worker_processes(self) -> None:
+        """From now on `drain()` starts `linecomm worker --burst` processes instead of working the queue here."""
+        from tests.support.environment import environment_for
+
+        assert self.settings.redis_url, "worker processes need the Redis queue"
+        self.worker_environment = {**os.environ, **environment_for(self.settings), "PYTHONFAULTHANDLER": "1"}
+
+    def _drain_in_worker_processes(self, queue: Any, timeout: float) -> None:
+        exe = Path(sys.executable).parent / "linecomm"
+        for _ in range(20):
+            process = subprocess.Popen([str(exe), "--verbose", "worker", "--burst"], env=self.worker_environment,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                out, err = process.communicate(timeout=max(timeout, 60.0))
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack to stderr
+                out, err = process.communicate()
+                raise AssertionError(f"`linecomm worker --burst` did not stop:\n{err}") from None
+            assert process.returncode == 0, err
+            self.worker_logs.append(out + err)
+            if queue.queue.count == 0:
+                return
 
     @contextmanager
     def session(self) -> Iterator[Session]:
