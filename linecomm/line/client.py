@@ -28,6 +28,16 @@ class LineRejected(LineError):
     """LINE refused the request for good (4xx other than 409/429); retrying will not help."""
 
 
+class ReplyTokenInvalid(LineRejected):
+    """400 "Invalid reply token": the token was used already or has expired (LINE does not say which).
+    A push under the message's retry key can still deliver it."""
+
+
+class MonthlyLimitReached(LineRejected):
+    """429 "You have reached your monthly limit.": LINE takes no more billed messages this month; trying
+    again will not help until the quota is raised or the month turns."""
+
+
 class LineAlreadyAccepted(LineError):
     """409 for a repeated X-Line-Retry-Key: LINE accepted this send before. Counts as success."""
 

@@ -23,8 +23,10 @@ from linecomm.line.client import (
     LineRejected,
     LineRetryable,
     Message,
+    MonthlyLimitReached,
     Profile,
     Quota,
+    ReplyTokenInvalid,
 )
 from linecomm.line.limits import MAX_MULTICAST_RECIPIENTS, check_messages
 
@@ -61,6 +63,11 @@ def translate(exc: Exception) -> LineError:
         message = _message_of(exc)
         if status == 409:
             return LineAlreadyAccepted(message, _header(exc.headers, "x-line-accepted-request-id"))
+        # LINE tells these two apart from other refusals only by the message; this is the one place that reads it.
+        if status == 400 and "reply token" in message.lower():
+            return ReplyTokenInvalid(message, status=status, request_id=request_id)
+        if status == 429 and "monthly limit" in message.lower():
+            return MonthlyLimitReached(message, status=status, request_id=request_id)
         if status == 0 or status == 429 or status >= 500:
             return LineRetryable(message, status=status or None, request_id=request_id)
         return LineRejected(message, status=status, request_id=request_id)

@@ -18,7 +18,15 @@ from sqlalchemy import case, or_, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of, transaction, update_rows, utcnow
-from linecomm.line.client import LineAlreadyAccepted, LineClient, LineError, LineRejected, LineRetryable, Message
+from linecomm.line.client import (
+    LineAlreadyAccepted,
+    LineClient,
+    LineError,
+    LineRejected,
+    LineRetryable,
+    Message,
+    ReplyTokenInvalid,
+)
 from linecomm.line.limits import check_messages
 from linecomm.outbox.models import OutboundMessage, OutboundStatus
 
@@ -167,10 +175,11 @@ def send_claimed(sessions: sessionmaker[Session], line: LineClient, attempts: li
     transaction records the previous chunk's outcomes, renews the lease and notes which rows are about to
     use their reply token (`reply_attempted`); the claim's own transaction does that for the first chunk.
     A worker that dies mid-send (or between its claim and its first request) therefore leaves at most one
-    chunk in doubt: the retry tries those rows' reply tokens again and takes LINE's "invalid reply token"
-    as delivered (a reply has no retry key, so this is the one place linecomm prefers "not twice" to
-    "surely once"); rows it had not reached go out normally (reply while fresh, else push with their
-    stored retry key, which LINE deduplicates)."""
+    chunk whose replies may or may not have reached LINE (`reply_attempted`). Nothing is recorded as sent
+    without LINE's 200 (or 409 for a repeated retry key): the retry replies while the token is fresh, and
+    when LINE answers "invalid reply token" (used by the lost attempt, or expired: LINE does not say which)
+    it pushes under the stored retry key. A reply has no retry key, so a member of that one chunk may get
+    the message twice; linecomm prefers that to a member who never gets it."""
     retry: list[int] = []
     outcomes: list[dict[str, Any]] = []
     for start in range(0, len(attempts), CHUNK):
@@ -236,9 +245,7 @@ def _claim(
         if row.to not in reachable:
             row.status = OutboundStatus.SKIPPED
             continue
-        fresh = row.reply_deadline is not None and now < row.reply_deadline
-        # Once a reply may have reached LINE, only the reply is tried again: a push could repeat it.
-        try_reply = bool(row.reply_token) and (fresh or row.reply_attempted)
+        try_reply = bool(row.reply_token) and row.reply_deadline is not None and now < row.reply_deadline
         tried_before, mark = row.reply_attempted, len(attempts) < CHUNK
         row.attempts += 1
         row.claim_token, row.lease_until = claim, lease
@@ -266,14 +273,11 @@ def _send(line: LineClient, attempt: Attempt) -> dict[str, Any]:
         if attempt.try_reply:
             try:
                 out["line_request_id"], out["sent_via"] = line.reply(attempt.reply_token or "", messages), "reply"
-            except LineRejected as exc:
-                if "reply token" not in str(exc).lower():
-                    raise
+            except ReplyTokenInvalid:  # expired, or used by an attempt whose answer was lost: push it surely
                 if attempt.reply_tried_before:
-                    out["sent_via"] = "reply"  # an earlier attempt whose answer we never saw used the token
-                else:  # expired before we got to it: push instead, under the stored retry key
-                    out["line_request_id"] = line.push(attempt.to, messages, attempt.retry_key)
-                    out["sent_via"] = "push"
+                    log.info("message %s: its reply token is spent; pushing it (it may arrive twice)", attempt.id)
+                out["line_request_id"] = line.push(attempt.to, messages, attempt.retry_key)
+                out["sent_via"] = "push"
         else:
             out["line_request_id"], out["sent_via"] = line.push(attempt.to, messages, attempt.retry_key), "push"
     except LineAlreadyAccepted as exc:

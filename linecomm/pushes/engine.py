@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, func, literal, literal_column, or_, select, true, update
 
 from linecomm.db import UTCDateTime, transaction, utcnow
-from linecomm.line.client import LineAlreadyAccepted, LineRejected, LineRetryable
+from linecomm.line.client import LineAlreadyAccepted, LineRejected, LineRetryable, MonthlyLimitReached
 from linecomm.members.models import Member
 from linecomm.pushes import copy, freeze
 from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryKind, DeliveryStatus
@@ -44,7 +44,6 @@ MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 300.0
 RETRY_KEY_LIFETIME = timedelta(hours=23)  # LINE remembers a retry key for 24 hours
 HEARTBEAT_SECONDS = 2.0
-MONTHLY_LIMIT = "monthly limit"
 B = DeliveryBatch.__table__
 D = Delivery.__table__
 PENDING_LITERAL = literal_column(f"'{BatchStatus.PENDING}'")
@@ -154,11 +153,11 @@ def attempt(line: Any, limiter: RateLimiter, messages: list[dict[str, Any]], cla
         return Outcome("sent", line.multicast(claim.to, messages, claim.retry_key))
     except LineAlreadyAccepted as exc:  # an earlier attempt went through; its answer was lost
         return Outcome("sent", exc.accepted_request_id, accepted_before=True)
+    except MonthlyLimitReached:
+        return Outcome("quota", reason=copy.quota_reached_during_send(), status=429)
     except LineRejected as exc:
         return Outcome("failed", reason=copy.line_rejected(f"{exc.status} {exc}"), status=exc.status)
     except LineRetryable as exc:
-        if exc.status == 429 and MONTHLY_LIMIT in str(exc).lower():
-            return Outcome("quota", reason=copy.quota_reached_during_send(), status=429)
         return Outcome("retry", reason=f"{exc.status or 'network'} {exc}", status=exc.status)
 
 

@@ -172,6 +172,13 @@ class FakeLinePlatform:
 
     # --- faults and limits ------------------------------------------------------------------------------
 
+    def let_time_pass(self, seconds: float) -> None:
+        """Move the platform's clock `seconds` ahead at once: reply tokens issued before expire, as they
+        would after that long at LINE."""
+        with self._state.lock:
+            before = self._state.clock
+            self._state.clock = lambda: before() + seconds
+
     def inject_fault(self, path_prefix: str, status: int | None = 500, times: int = 1, delay: float = 0.0,
                      body: Any = None, method: str | None = None) -> None:
         """Make the next `times` requests whose path starts with `path_prefix` (and method, if given)
