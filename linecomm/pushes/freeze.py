@@ -208,8 +208,12 @@ def freeze_rest(session: Session, delivery_id: int) -> bool:
     """Freeze the members after `freeze_after_id` (see the module's docstring); False if nothing was
     left to freeze. One caller at a time (a transaction-scoped advisory lock). The delivery's row is
     locked only at the end, briefly: the lanes beat their heartbeat on it, and they go on sending the
-    first part meanwhile. A stop that came in between cancels what this froze."""
-    session.execute(select(func.pg_advisory_xact_lock(FREEZE_LOCK, delivery_id)))
+    first part meanwhile. A stop that came in between cancels what this froze.
+
+    On SQLite a list is always frozen whole (`_first_part_end`), so there is never a rest; the writer's
+    transaction holds the database's one write lock anyway, so no other lock is taken there."""
+    if dialect_name(session) == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(FREEZE_LOCK, delivery_id)))
     delivery = session.get(Delivery, delivery_id, populate_existing=True)
     if delivery is None or delivery.freeze_after_id is None:
         return False

@@ -1,6 +1,9 @@
 """A post goes to its segment exactly once, in multicast batches with stored retry keys, at LINE's pace."""
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy import select, update
 
 from linecomm.members.models import Member, MemberStatus
@@ -95,3 +98,13 @@ def test_a_post_cannot_be_edited_once_it_has_gone(desk: Desk) -> None:
     with pytest.raises(service.PushError, match="配信済み"):
         with desk.community.session() as s:
             service.update_post(s, post_id, service.PostDraft(title="x", text="y"))
+
+
+def test_a_send_logs_no_error_on_either_database(desk: Desk, caplog: pytest.LogCaptureFixture) -> None:
+    """The SQLite default once failed every send's first try on PostgreSQL's advisory lock (then succeeded on
+    the retry), logging a traceback each time: each database takes its own path, not a failing one."""
+    members = desk.members(7)
+    with caplog.at_level(logging.WARNING):
+        delivery_id = desk.send_now(desk.post())
+    assert (desk.progress(delivery_id).status, set(desk.accepted_recipients())) == ("sent", set(members))
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
