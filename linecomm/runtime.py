@@ -106,8 +106,9 @@ def load_every_model() -> None:
     worker that only runs jobs) cannot flush a row pointing at `staff_users`. Every process (web, worker,
     CLI, embedded queue) builds its runtime here, so each one imports the registry and configures the
     mappers once, at start, where a broken mapping fails loudly instead of inside a job."""
-    import linecomm.models  # noqa: F401  (the registry of every table)
     from sqlalchemy.orm import configure_mappers
+
+    import linecomm.models  # noqa: F401  (the registry of every table)
 
     configure_mappers()
 
