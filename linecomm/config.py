@@ -37,6 +37,13 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def local_webhook_url(host: str, port: int) -> str:
+    """The webhook of a linecomm served on host:port, as this machine reaches it (a wildcard bind via
+    loopback)."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/webhooks/line"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything linecomm can be told. Build with `Settings.from_env()` or explicitly in tests."""
@@ -64,6 +71,9 @@ class Settings:
     # Reverse proxies (load balancers) in front of the app whose X-Forwarded-For / X-Forwarded-Proto are
     # believed: the client address is the one the outermost trusted proxy saw. 0 believes no header.
     trusted_proxies: int = 0
+    # Where the demo chat console (/demo/chat) posts its signed webhooks: this app's own webhook. Unset:
+    # the address `linecomm serve` / `linecomm demo` listens on, else http://127.0.0.1:8000/webhooks/line.
+    demo_webhook_url: str = ""
     # Push delivery engine (linecomm.pushes): how fast, how wide, how long a claim on a batch lasts.
     push_batch_size: int = 500  # recipients per multicast request (LINE allows at most 500)
     push_rate_per_second: int = 200  # LINE's multicast limit per channel, shared by every worker
@@ -96,6 +106,7 @@ class Settings:
             line_timeout_seconds=float(e.get("LINE_TIMEOUT_SECONDS", "10")),
             sweep_interval_seconds=float(e.get("LINECOMM_SWEEP_INTERVAL", "60")),
             trusted_proxies=int(e.get("LINECOMM_TRUSTED_PROXIES", "0")),
+            demo_webhook_url=e.get("LINECOMM_DEMO_WEBHOOK_URL", ""),
             push_batch_size=int(e.get("LINECOMM_PUSH_BATCH_SIZE", "500")),
             push_rate_per_second=int(e.get("LINECOMM_PUSH_RATE", "200")),
             push_lanes=int(e.get("LINECOMM_PUSH_LANES", "2")),
@@ -112,6 +123,16 @@ class Settings:
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes).resolved()
+
+    def served_at(self, host: str, port: int) -> Settings:
+        """These settings for the app that `linecomm serve` or `linecomm demo` serves on host:port: the demo
+        chat console posts to that address, unless LINECOMM_DEMO_WEBHOOK_URL names another."""
+        return self if self.demo_webhook_url else self.replace(demo_webhook_url=local_webhook_url(host, port))
+
+    @property
+    def demo_console_webhook_url(self) -> str:
+        """Where the demo chat console posts its signed webhooks (never a URL taken from a request)."""
+        return self.demo_webhook_url or local_webhook_url("127.0.0.1", 8000)
 
     @property
     def is_sqlite(self) -> bool:

@@ -39,7 +39,7 @@ def run_demo(host: str, port: int, fake_port: int) -> None:
 
     fake = FakeLinePlatform(channel_access_token=DEMO_TOKEN, login_channel_id=DEMO_LOGIN_CHANNEL)
     fake_url = fake.start(host="127.0.0.1", port=fake_port)
-    settings = demo_settings(fake_url)
+    settings = demo_settings(fake_url).served_at(host, port)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url)
     for user_id, display_name, _nickname in DEMO_MEMBERS:

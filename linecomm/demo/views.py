@@ -209,7 +209,7 @@ def _simulated(user: ConsoleUser) -> SimulatedUser:
     try:
         return SimulatedUser(
             user.user_id,
-            url_for("webhooks.receive", _external=True),
+            settings.demo_console_webhook_url,  # configured: a forged Host header must not choose the target
             settings.line_channel_secret,
             fake_url=settings.line_api_base_url,
             display_name=user.display_name,

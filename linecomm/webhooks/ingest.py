@@ -24,6 +24,16 @@ from linecomm.webhooks.models import InboxStatus, WebhookEvent
 log = logging.getLogger(__name__)
 _NUL_OR_SURROGATE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _PAYLOAD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# The ids linecomm stores from an event, in the shape LINE gives them (a user id is "U" and 32 lowercase hex
+# digits, a group "C…", a room "R…"; a message id is digits): the inbox, member, group, outbox and answer
+# columns are sized for these, so anything else is a 400 here rather than a job failing in the worker.
+_SOURCE_ID_SHAPES = (
+    ("userId", re.compile(r"U[0-9a-f]{32}")),
+    ("groupId", re.compile(r"C[0-9a-f]{32}")),
+    ("roomId", re.compile(r"R[0-9a-f]{32}")),
+)
+_MESSAGE_ID_SHAPE = re.compile(r"[0-9]{1,32}")  # theme_answers.line_message_id is String(32)
+MAX_REPLY_TOKEN = 255  # outbound_messages.reply_token is String(255)
 
 
 def _not_json(constant: str) -> Any:
@@ -91,6 +101,7 @@ def parse_body(body: bytes) -> list[dict[str, Any]]:
             check_event(event)
         except InvalidEvent as exc:
             raise InvalidBody(f"events[{index}] is not a valid {kind} event: {str(exc)[:300]}") from None
+        _check_stored_ids(index, event)
         timestamp = event.get("timestamp")
         if timestamp is not None:
             if not isinstance(timestamp, int | float):
@@ -103,6 +114,25 @@ def parse_body(body: bytes) -> list[dict[str, Any]]:
         for index, event in enumerate(events):
             _refuse_unstorable(index, event)
     return events
+
+
+def _check_stored_ids(index: int, event: dict[str, Any]) -> None:
+    """Raise InvalidBody unless every id linecomm stores from the event, whatever its type (unknown types are
+    stored too), has LINE's shape: the source's user, group and room ids, the reply token and message id."""
+    source = event.get("source")
+    if isinstance(source, dict):
+        for key, shape in _SOURCE_ID_SHAPES:
+            value = source.get(key)
+            if value is not None and not (isinstance(value, str) and shape.fullmatch(value)):
+                raise InvalidBody(f"events[{index}].source.{key} is not a LINE {key}")
+    token = event.get("replyToken")
+    if token is not None and not (isinstance(token, str) and len(token) <= MAX_REPLY_TOKEN):
+        raise InvalidBody(f"events[{index}].replyToken is not a string of at most {MAX_REPLY_TOKEN} characters")
+    message = event.get("message")
+    if isinstance(message, dict):
+        message_id = message.get("id")
+        if message_id is not None and not (isinstance(message_id, str) and _MESSAGE_ID_SHAPE.fullmatch(message_id)):
+            raise InvalidBody(f"events[{index}].message.id is not a LINE message id (1-32 digits)")
 
 
 def _refuse_unstorable(index: int, event: dict[str, Any]) -> None:

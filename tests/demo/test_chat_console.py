@@ -87,12 +87,14 @@ class RunningDemo:
 def demo(tmp_path: Path, migrated_sqlite: Path) -> Iterator[RunningDemo]:
     fake = FakeLinePlatform(channel_access_token=DEMO_TOKEN, login_channel_id=DEMO_LOGIN_CHANNEL)
     fake_url = fake.start(host="127.0.0.1", port=0)
-    settings = _settings(fake_url, tmp_path, migrated_sqlite)
+    port = free_port()  # the console posts to its configured webhook URL, so the port is known beforehand
+    settings = _settings(fake_url, tmp_path, migrated_sqlite,
+                         demo_webhook_url=f"http://127.0.0.1:{port}/webhooks/line")
     app = build_app(settings)
     runtime = app.extensions[EXTENSION_KEY]
     with transaction(runtime.sessions) as session:
         seed(session, settings.privacy_notice_version)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -303,7 +305,7 @@ def test_rich_messages_render_and_their_buttons_work(demo: RunningDemo, browser:
     expect(_bubbles(page, "user").last).to_have_text("回答します")
     page.locator(".template--buttons").get_by_role("button", name="ヘルプ").click()
     expect(_bubbles(page, "user").last).to_have_text("ヘルプ")
-    _wait_for_account(page, "このアカウントでは会員制コミュニティを運営しています。")
+    _wait_for_account(page, "このアカウントではメンバー限定のコミュニティを運営しています。")
 
     inbound = [e["event"] for e in demo.fake.conversation(user_id) if e["direction"] == "in"]
     assert {"type": "displayText", "text": "回答します"}.items() <= inbound[0].items()
@@ -450,7 +452,7 @@ def test_page_lists_seeded_members_and_escapes_names(client: Any) -> None:
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "招待コード <strong class=\"console-code\">WELCOME1</strong> で参加できます" in html
-    assert "佐藤 花子" in html and "デモ会員" in html
+    assert "佐藤 花子" in html and "デモメンバー" in html
     assert XSS_NAME not in html and "&lt;svg onload=__xss=1&gt;" in html
     # No inline script and no inline event handler: the page must run under a CSP without 'unsafe-inline'.
     scripts = re.findall(r"<script[^>]*>", html)

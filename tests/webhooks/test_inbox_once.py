@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import json
 import threading
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -15,12 +13,11 @@ from linecomm.outbox.models import OutboundMessage
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 from tests.support.community import Community
 from tests.support.line_openapi import assert_conforms_to_openapi
-
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "line-platform" / "webhook-events-sdk-fixture.json"
+from tests.webhooks.line_samples import lines_sample_events
 
 
 def test_lines_sample_body_with_all_28_events_is_handled_without_error(community: Community) -> None:
-    events = json.loads(FIXTURE.read_text())["events"]
+    events = lines_sample_events()
     assert len(events) == 28
     for i, event in enumerate(events):  # the sample shares one id; real traffic does not
         event["webhookEventId"] = f"01SAMPLE{i:018d}"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import http.client
 import json
+import re
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from linebot.v3.webhooks import Event
@@ -20,8 +23,7 @@ from linecomm.webhooks import event_check, ingest
 from linecomm.webhooks.ingest import signature_of
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 from tests.support.community import Community
-
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "line-platform" / "webhook-events-sdk-fixture.json"
+from tests.webhooks.line_samples import ID_SHAPES, lines_sample_events
 
 
 def _stored(community: Community) -> int:
@@ -78,6 +80,97 @@ def test_a_body_over_one_megabyte_gets_413(community: Community) -> None:
     delivery = post_webhook(community.webhook_url, "test-channel-secret", body)
     assert delivery.status == 413
     assert _stored(community) == 0
+
+
+def _post_chunked(community: Community, body: bytes) -> tuple[int, dict]:
+    """POST a signed body with Transfer-Encoding: chunked (no Content-Length), as a streaming client does.
+    The body is sent from another thread, so an answer given before the whole body is read still arrives."""
+    url = urlsplit(community.webhook_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.putrequest("POST", url.path)
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("X-Line-Signature", signature_of(body, "test-channel-secret"))
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+
+    def send() -> None:
+        try:
+            for start in range(0, len(body), 64 * 1024):
+                chunk = body[start:start + 64 * 1024]
+                conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            conn.send(b"0\r\n\r\n")
+        except OSError:  # the server answered and closed before reading it all
+            pass
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        sender.join(timeout=30)
+        conn.close()
+
+
+def _body_of_exactly(size: int) -> bytes:
+    event = text_event("U" + "a" * 32, "")
+    padding = size - len(body_of([event]))
+    event["message"]["text"] = "a" * padding
+    body = body_of([event])
+    assert len(body) == size
+    return body
+
+
+def test_a_chunked_body_over_one_megabyte_gets_413_before_its_signature_is_judged(community: Community) -> None:
+    limit = community.settings.max_webhook_body_bytes
+    assert _post_chunked(community, _body_of_exactly(limit + 1)) == (413, {"error": "request body is too large"})
+    big = body_of([text_event("U" + "a" * 32, "あ" * 400_000)])
+    assert _post_chunked(community, big)[0] == 413
+    assert _stored(community) == 0
+    assert _post_chunked(community, _body_of_exactly(limit)) == (200, {"status": "ok"})  # the limit itself is fine
+    assert _stored(community) == 1
+
+
+def _with(event: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    event = copy.deepcopy(event)
+    parent = event
+    for key in path[:-1]:
+        parent = parent.setdefault(key, {})
+    parent[path[-1]] = value
+    return event
+
+
+_USER = "U" + "a" * 32
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(_with(follow_event(_USER), ("source", "userId"), "U" + "a" * 4999), id="userId-5000-chars"),
+        pytest.param(_with(follow_event(_USER), ("source", "userId"), "U" + "A" * 32), id="userId-upper-hex"),
+        pytest.param(_with(follow_event(_USER), ("source", "userId"), "C" + "a" * 32), id="userId-a-group-id"),
+        pytest.param(_with(follow_event(_USER), ("source", "userId"), "U" + "a" * 31), id="userId-short"),
+        pytest.param(_with(_with(follow_event(_USER), ("source", "type"), "group"), ("source", "groupId"),
+                           "C" + "0" * 70), id="groupId-too-long"),
+        pytest.param(_with(_with(follow_event(_USER), ("source", "type"), "room"), ("source", "roomId"),
+                           "R" + "g" * 32), id="roomId-not-hex"),
+        pytest.param(_with(text_event(_USER, "やあ"), ("replyToken",), "r" * 256), id="replyToken-256-chars"),
+        pytest.param(_with(text_event(_USER, "やあ"), ("message", "id"), "1" * 33), id="message-id-33-digits"),
+        pytest.param(_with(text_event(_USER, "やあ"), ("message", "id"), "../../v2/bot/x"), id="message-id-path"),
+        # unknown event types are stored too: their source ids must fit as well
+        pytest.param(_with(_with(follow_event(_USER), ("type",), "somethingNew"), ("source", "userId"), "U" * 65),
+                     id="unknown-type-userId-65-chars"),
+    ],
+)
+def test_an_id_not_in_lines_shape_gets_400_and_nothing_of_the_body_is_stored(community: Community,
+                                                                             event: dict[str, Any]) -> None:
+    good = follow_event("U" + "b" * 32)
+    for events in ([event], [good, event]):  # one malformed event refuses the whole body
+        delivery = community.post_events(events)
+        assert delivery.status == 400, delivery.body
+        assert "events[" in json.loads(delivery.body)["error"]
+    assert _stored(community) == 0
+    assert community.post_events([good]).status == 200  # the same good event alone is stored
 
 
 @pytest.mark.parametrize(
@@ -183,16 +276,30 @@ def _variants(event: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield variant
 
 
+def _ids_in_lines_shape(event: dict[str, Any]) -> bool:
+    """linecomm's own rule on top of the SDK's: the ids it stores have LINE's shape and fit their columns."""
+    def fits(value: Any, shape: re.Pattern[str]) -> bool:
+        return value is None or (isinstance(value, str) and shape.fullmatch(value) is not None)
+
+    source = event.get("source") if isinstance(event.get("source"), dict) else {}
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    token = event.get("replyToken")
+    return (all(fits(source.get(key), shape) for key, shape in ID_SHAPES.items())
+            and fits(message.get("id"), re.compile(r"[0-9]{1,32}"))
+            and (token is None or (isinstance(token, str) and len(token) <= 255)))
+
+
 def test_signed_bodies_get_400_exactly_when_the_sdks_models_refuse_an_event() -> None:
     """parse_body decides most events with a compiled copy of line-bot-sdk's checks; whatever that copy
-    does not vouch for, Event.from_dict decides. The verdict must be the SDK's for every event of LINE's
-    sample body and thousands of broken variants of them."""
-    events = [e for e in json.loads(FIXTURE.read_text())["events"] if e["type"] != "undefined"]
+    does not vouch for, Event.from_dict decides. The verdict must be the SDK's (plus linecomm's check of the
+    ids it stores) for every event of LINE's sample body and thousands of broken variants of them."""
+    events = [e for e in lines_sample_events() if e["type"] != "undefined"]
     checked = 0
     for sample in events:
         assert event_check.passes_compiled_check(sample), sample  # else every delivery of it pays the slow check
+        assert _ids_in_lines_shape(sample), sample
         for variant in _variants(sample):
-            assert _parse_accepts(variant) == _sdk_accepts(variant), variant
+            assert _parse_accepts(variant) == (_sdk_accepts(variant) and _ids_in_lines_shape(variant)), variant
             checked += 1
     assert checked > 5000
 
