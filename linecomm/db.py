@@ -45,6 +45,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest value of an INTEGER column, so of every id (PostgreSQL's int4): a greater number names no
+# row, and PostgreSQL refuses it as a parameter for such a column ("integer out of range").
+ID_MAX = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

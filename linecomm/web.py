@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, Request, jsonify
+from flask import Flask, Request, jsonify, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -13,6 +13,7 @@ from linecomm.config import Settings
 from linecomm.line.client import LineClient
 from linecomm.paths import static_dir, templates_dir
 from linecomm.queue import JobQueue
+from linecomm.request_checks import check_requests, use_row_ids
 from linecomm.runtime import Runtime
 from linecomm.timezones import format_jst
 from linecomm.web_runtime import EXTENSION_KEY
@@ -49,6 +50,7 @@ def build_app(
     app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
     app.session_interface = CookieSessions()
     app.config["LINECOMM_SETTINGS"] = settings
+    use_row_ids(app)  # `<int:id>` stops at INTEGER's largest value: beyond it, 404 (before any route is added)
     if settings.trusted_proxies:
         # Behind a load balancer every request arrives from the proxy; believe exactly that many hops of
         # X-Forwarded-For (and -Proto) so request.remote_addr, and so the per-address login throttle, is
@@ -67,6 +69,8 @@ def build_app(
         schedule_embedded_sweeps(runtime)
 
     from linecomm import admin, health
+    from linecomm.admin.blueprint import bp as admin_bp
+    from linecomm.admin.blueprint import error_page as admin_error_page
     from linecomm.webhooks import views as webhook_views
 
     app.register_blueprint(health.bp)
@@ -76,9 +80,17 @@ def build_app(
         from linecomm.demo import views as demo_views
 
         app.register_blueprint(demo_views.bp)
+    # Control characters are refused (400) on every blueprint's routes; LINE's webhook checks its own body.
+    check_requests(app, except_blueprints={webhook_views.bp.name})
+
+    @app.get("/favicon.ico", endpoint="favicon")
+    def _favicon():  # type: ignore[no-untyped-def]
+        return app.send_static_file("favicon.ico")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if request.url_rule is None and request.path.startswith(f"{admin_bp.url_prefix}/"):
+            return admin_error_page(exc)  # an /admin URL no route matched: the console's page, not JSON
         return jsonify(error=exc.description or exc.name), exc.code or 500
 
     return app

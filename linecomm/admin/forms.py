@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from flask import request
 from werkzeug.exceptions import NotFound
 
+from linecomm.db import ID_MAX
 from linecomm.members.directory import MemberFilter
 from linecomm.members.models import MemberStatus
 from linecomm.timezones import JST
@@ -14,10 +15,15 @@ MEMBER_STATUSES = (MemberStatus.MEMBER, MemberStatus.JOINING, MemberStatus.FOLLO
                    MemberStatus.SUSPENDED, MemberStatus.DELETED)
 
 
-def int_arg(value: str | None, minimum: int = 1, maximum: int = 2**62) -> int | None:
-    if value is None or not value.strip().isdigit():
+def int_arg(value: str | None, minimum: int = 1, maximum: int = ID_MAX) -> int | None:
+    """A whole number from `minimum` to `maximum` (by default any id), or None for anything else."""
+    text = (value or "").strip()
+    if not text.isdigit() or len(text) > 19:
         return None
-    number = int(value.strip()[:19])
+    try:
+        number = int(text)  # isdigit() also admits digits int() refuses, such as "²"
+    except ValueError:
+        return None
     return number if minimum <= number <= maximum else None
 
 

@@ -5,17 +5,16 @@ blueprint's before-request hook enforces it before the view runs, in this order:
 the sign-in page), CSRF on every state-changing method (→ 400), permission (→ 403). A view without a
 declaration is refused (500), so a forgotten check cannot leave a page open.
 
-Sessions live in Flask's signed cookie (HttpOnly, SameSite=Lax, Secure in production, path /admin):
-the staff id, the account's session epoch (bumped on password, role or active changes), when it was
-issued and last used. 30 idle minutes or 12 hours in all end it.
+Sessions are rows on the server (linecomm.staff.sessions), so they can be revoked: logout ends this
+browser's, a password, role or active change or "sign out everywhere" all of an account's; 30 idle minutes
+or 12 hours in all end one too. Flask's signed cookie (HttpOnly, SameSite=Lax, Secure in production, path
+/admin) carries only the session's random token and the CSRF token.
 """
 from __future__ import annotations
 
 import hmac
 import secrets
-import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
@@ -23,11 +22,11 @@ from werkzeug.exceptions import BadRequest, Forbidden, InternalServerError
 
 from linecomm.audit.service import Actor
 from linecomm.config import Settings
+from linecomm.staff import sessions as staff_sessions
 from linecomm.staff.models import StaffUser
 from linecomm.staff.roles import Permission, allows
 
-IDLE_TIMEOUT = timedelta(minutes=30)
-ABSOLUTE_TIMEOUT = timedelta(hours=12)
+SESSION_TOKEN = "sid"  # the cookie's key for the server-side session's token
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -80,34 +79,37 @@ def access_of(endpoint: str | None) -> object:
 
 
 # ---- the session ------------------------------------------------------------------------------------
-def start_session(user: StaffUser) -> None:
-    """A fresh session for `user` (nothing carried over from before sign-in: no fixation)."""
-    session.clear()
-    now = time.time()
-    session.update(staff_id=user.id, epoch=user.session_epoch, issued=now, seen=now,
-                   csrf=secrets.token_urlsafe(32))
+def start_session(db_session: Any, user: StaffUser) -> None:
+    """A fresh session for `user` in this browser: a new server-side row and a cookie naming only it
+    (nothing carried over from before sign-in: no fixation). The browser's previous session ends."""
+    end_session(db_session)
+    token = staff_sessions.open_session(db_session, user, request.user_agent.string, client_address())
+    session.update({SESSION_TOKEN: token, "csrf": secrets.token_urlsafe(32)})
 
 
-def end_session() -> None:
+def end_session(db_session: Any) -> None:
+    """Sign this browser out: revoke its session row (the caller commits) and clear the cookie."""
+    token = session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        staff_sessions.revoke(db_session, token)
     session.clear()
 
 
 def load_staff(db_session: Any) -> None:
-    """Set g.staff from the session, or None; sets g.session_expired when an old session was dropped."""
-    g.staff, g.session_expired = None, False
-    staff_id = session.get("staff_id")
-    if staff_id is None:
+    """Set g.staff (and g.staff_session_id) from the session, or None; sets g.session_expired when a
+    timeout ended the session. Commits at once when the row was written (last use, or expiry)."""
+    g.staff, g.staff_session_id, g.session_expired = None, None, False
+    token = session.get(SESSION_TOKEN)
+    if not isinstance(token, str):
         return
-    now = time.time()
-    issued, seen = float(session.get("issued", 0)), float(session.get("seen", 0))
-    user = db_session.get(StaffUser, staff_id)
-    too_old = now - seen > IDLE_TIMEOUT.total_seconds() or now - issued > ABSOLUTE_TIMEOUT.total_seconds()
-    if too_old or user is None or not user.is_active or user.session_epoch != session.get("epoch"):
+    resumed = staff_sessions.resume(db_session, token)
+    if resumed.changed:
+        db_session.commit()
+    if resumed.user is None:
         session.clear()
-        g.session_expired = too_old
+        g.session_expired = resumed.expired
         return
-    session["seen"] = now
-    g.staff = user
+    g.staff, g.staff_session_id = resumed.user, resumed.session_id
 
 
 def csrf_token() -> str:
@@ -170,7 +172,9 @@ def set_security_headers(response: Any, settings: Settings) -> Any:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site admin paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+    """Only same-site admin paths are followed after sign-in (no open redirect), and only printable ones:
+    a CR or LF cannot go into the Location header (werkzeug refuses it, which would be a 500)."""
+    if (target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target
+            and target.isprintable()):
         return target
     return url_for("admin.dashboard")

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
-from linecomm.db import dialect_name
+from linecomm.db import ID_MAX, dialect_name
 from linecomm.members.models import Member, MemberStatus, MemberTag, Tag
 from linecomm.text.normalise import nickname_key
 
@@ -62,7 +62,7 @@ def conditions(flt: MemberFilter) -> list[ColumnElement[bool]]:
         key = nickname_key(q)
         if key:
             matches.append(Member.nickname_key.contains(key, autoescape=True))
-        if q.isascii() and q.isdigit() and len(q) <= 12:
+        if q.isascii() and q.isdigit() and len(q) <= 10 and int(q) <= ID_MAX:  # an id (INTEGER: no more)
             matches.append(Member.id == int(q))
         if q.startswith("U") and len(q) == 33:
             matches.append(Member.line_user_id == q)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linecomm.db import utcnow
+from linecomm.staff import sessions
 from linecomm.staff.models import LoginAttempt, LoginOutcome, StaffUser
 from linecomm.staff.roles import Role, parse_role
 
@@ -72,7 +73,6 @@ def create_user(session: Session, email: str, display_name: str, role: str, pass
         role=parsed.value,
         password_hash=hash_password(password),
         is_active=True,
-        session_epoch=1,
         password_changed_at=utcnow(),
     )
     try:
@@ -177,23 +177,26 @@ def unlock(session: Session, user: StaffUser, address: str = "console", now: dat
 
 
 def change_password(session: Session, user: StaffUser, current: str, new: str) -> None:
-    """Change one's own password (the current one is required). Signs out the user's other sessions."""
+    """Change one's own password (the current one is required). Ends all of the user's sessions, this
+    one included (the console opens a fresh one for the browser that made the change)."""
     if not _verify(user.password_hash, current):
         raise StaffError("現在のパスワードが正しくありません。")
     set_password(session, user, new)
 
 
 def set_password(session: Session, user: StaffUser, new: str) -> None:
+    """Set `user`'s password and end all of their sessions."""
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
-    user.session_epoch += 1
+    sessions.revoke_all(session, user)
     session.flush()
 
 
 def update(session: Session, user: StaffUser, *, role: str | None = None, is_active: bool | None = None,
            acting: StaffUser | None = None) -> dict[str, tuple[object, object]]:
     """Change a staff member's role or active flag; returns {field: (before, after)} of what changed.
+    Any change ends all of the member's sessions (they sign in again under the new role).
 
     The last active owner cannot be demoted or disabled (someone must be able to manage staff)."""
     changes: dict[str, tuple[object, object]] = {}
@@ -209,7 +212,7 @@ def update(session: Session, user: StaffUser, *, role: str | None = None, is_act
         changes["is_active"] = (user.is_active, new_active)
         user.is_active = new_active
     if changes:
-        user.session_epoch += 1
+        sessions.revoke_all(session, user)
         session.flush()
     return changes
 

@@ -1,7 +1,6 @@
 """Sign-in, sessions, CSRF, throttling, security headers and the append-only audit log."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,8 @@ from linecomm.line.fake import FakeLinePlatform
 from linecomm.members import invites
 from linecomm.members.models import InviteCode
 from linecomm.staff import service as staff_service
-from linecomm.staff.models import LoginAttempt, StaffUser
+from linecomm.staff import sessions as staff_sessions
+from linecomm.staff.models import LoginAttempt, StaffSession, StaffUser
 from tests.admin.console import PASSWORD, Console
 from tests.support.community import Community
 
@@ -181,10 +181,17 @@ def test_sign_in_itself_needs_the_csrf_token(console: Console) -> None:
     assert client.get("/admin/").status_code == 303
 
 
+def _age_sessions(console: Console, email: str, **ago: timedelta) -> None:
+    """Move the account's session rows back in time: issued_at=..., last_seen_at=... (how long ago)."""
+    with console.community.session() as s:
+        staff_id = s.scalar(select(StaffUser.id).where(StaffUser.email == email))
+        s.execute(update(StaffSession).where(StaffSession.staff_id == staff_id)
+                  .values({column: utcnow() - delta for column, delta in ago.items()}))
+
+
 def test_an_idle_session_expires_and_says_why(console: Console) -> None:
     client = console.client("owner")
-    with client.http.session_transaction("/admin/") as s:
-        s["seen"] = time.time() - security.IDLE_TIMEOUT.total_seconds() - 5
+    _age_sessions(console, client.email, last_seen_at=staff_sessions.IDLE_TIMEOUT + timedelta(seconds=5))
     response = client.get("/admin/members")
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/admin/login?next=/admin/members&expired=1")
@@ -195,8 +202,8 @@ def test_an_idle_session_expires_and_says_why(console: Console) -> None:
 
 def test_a_session_ends_after_twelve_hours_even_when_used(console: Console) -> None:
     client = console.client("owner")
-    with client.http.session_transaction("/admin/") as s:
-        s["issued"] = time.time() - security.ABSOLUTE_TIMEOUT.total_seconds() - 5
+    _age_sessions(console, client.email, issued_at=staff_sessions.ABSOLUTE_TIMEOUT + timedelta(seconds=5),
+                  last_seen_at=timedelta(seconds=5))
     assert client.get("/admin/").status_code == 303
 
 
