@@ -48,8 +48,9 @@ def _japanese(message: str) -> str:
         return "期（コホート）の名前は1〜100文字で入力してください。"
     if "already exists" in message:
         return "そのコードはすでに使われています。"
-    if "4 to 32" in message:
-        return "コードは英数字4〜32文字で入力してください。"
+    if "letters or digits" in message:
+        return (f"コードは英数字{invites.CUSTOM_CODE_MIN}〜{invites.CUSTOM_CODE_MAX}文字で入力してください"
+                "（推測されないよう、6文字以上にしています）。")
     return "招待コードを作成できませんでした。入力内容をご確認ください。"
 
 

@@ -10,7 +10,7 @@ from linecomm.admin import forms
 from linecomm.line.limits import MAX_QUICK_REPLY_ITEMS
 from linecomm.pushes.content import CHOICE_KINDS, Choice, choices_from_json
 from linecomm.pushes.errors import PushError
-from linecomm.pushes.models import ThemePost
+from linecomm.pushes.models import AnswerMode, ThemePost
 from linecomm.pushes.schedule import ScheduleError, parse_jst, parse_jst_date, parse_time_of_day
 from linecomm.pushes.segments import Segment
 from linecomm.pushes.service import PostDraft, SendPlan
@@ -54,6 +54,7 @@ class PostForm:
     choices: str = ""  # one label per line
     answers_from: str = ""
     answers_until: str = ""
+    answer_mode: str = AnswerMode.MULTIPLE
     cohort: list[str] = field(default_factory=list)
     tag: list[str] = field(default_factory=list)
     exclude_tag: list[str] = field(default_factory=list)
@@ -78,6 +79,7 @@ class PostForm:
             image_url=one("image_url", 2000).strip(),
             choice_kind=one("choice_kind", 16), choices=one("choices", 2000).replace("\r\n", "\n"),
             answers_from=one("answers_from", 20), answers_until=one("answers_until", 20),
+            answer_mode=one("answer_mode", 16) or AnswerMode.MULTIPLE,
             cohort=many("cohort"), tag=many("tag"), exclude_tag=many("exclude_tag"),
             joined_from=one("joined_from", 10), joined_to=one("joined_to", 10),
             active_within=one("active_within", 5), inactive_for=one("inactive_for", 5),
@@ -93,6 +95,7 @@ class PostForm:
             choices="\n".join(c.label for c in choices_from_json(post.choices)),
             answers_from=format_jst(post.answers_open_at, "%Y-%m-%dT%H:%M"),
             answers_until=format_jst(post.answers_close_at, "%Y-%m-%dT%H:%M"),
+            answer_mode=post.answer_mode,
             cohort=list(segment.cohorts), tag=list(segment.tags), exclude_tag=list(segment.exclude_tags),
             joined_from=segment.joined_from.isoformat() if segment.joined_from else "",
             joined_to=segment.joined_to.isoformat() if segment.joined_to else "",
@@ -128,8 +131,12 @@ class PostForm:
             choice_kind=kind, choices=tuple(choices),
             answers_open_at=_jst_datetime(self.answers_from, "回答受付の開始"),
             answers_close_at=_jst_datetime(self.answers_until, "回答受付の終了"),
-            segment=self.segment(),
+            segment=self.segment(), answer_mode=self.answer_mode,
         )
+
+    @property
+    def has_answer_window(self) -> bool:
+        return bool(self.answers_from.strip() or self.answers_until.strip())
 
 
 @dataclass

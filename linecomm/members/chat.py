@@ -20,6 +20,7 @@ HELP_KEYWORDS = {keyword_key(k) for k in ("ヘルプ", "help", "使い方", "つ
 JOIN_KEYWORDS = {keyword_key(k) for k in ("参加", "参加する", "さんか", "さんかする", "入会", "join")}
 LEAVE_KEYWORDS = {keyword_key(k) for k in ("退会", "退会する", "たいかい", "たいかいする")}
 CANCEL_KEYWORDS = {keyword_key(k) for k in ("キャンセル", "やめる", "中止")}
+THEME_KEYWORDS = {keyword_key(k) for k in ("テーマ", "今月のテーマ", "お題", "おだい")}
 
 CODE_FAILURES = {
     CodeCheck.NOT_FOUND: copy.code_not_found,
@@ -87,6 +88,8 @@ def on_message(ctx: EventContext) -> None:
         _start_join(ctx, member)
     elif key in LEAVE_KEYWORDS:
         _ask_leave(ctx, member)
+    elif key in THEME_KEYWORDS and member.is_member:  # a keyword, never an answer to the open post
+        theme_chat.show_open_post(ctx, member)
     elif member.is_member:
         if not theme_chat.try_answer(ctx, member):  # an answer to the theme post open for them
             ctx.reply(copy.member_thanks())
@@ -118,12 +121,16 @@ def _continue_join(ctx: EventContext, member: Member, key: str) -> None:
         ctx.reply(copy.join_cancelled())
     elif key in HELP_KEYWORDS:
         ctx.reply(copy.help_for_guest())
+    elif member.join_step == JoinStep.CODE and key in JOIN_KEYWORDS:  # 参加する tapped twice: not a code
+        ctx.reply(copy.ask_code())
     elif member.join_step == JoinStep.CODE:
-        result, code = service.submit_code(ctx.session, member, text, ctx.now)
-        if result is CodeCheck.OK:
+        attempt = service.submit_code(ctx.session, member, text, ctx.now)
+        if attempt.result is CodeCheck.OK:
             ctx.reply(copy.ask_consent(ctx.settings.privacy_notice_url, ctx.settings.privacy_notice_version))
+        elif attempt.retry_after is not None:
+            ctx.reply(copy.code_entry_closed(attempt.retry_after, ctx.now, everyone=attempt.result is CodeCheck.PAUSED))
         else:
-            ctx.reply(CODE_FAILURES[result]())
+            ctx.reply(CODE_FAILURES[attempt.result]())
     elif member.join_step == JoinStep.CONSENT:
         ctx.reply(copy.join_step_reminder(JoinStep.CONSENT))
         ctx.reply(copy.ask_consent(ctx.settings.privacy_notice_url, ctx.settings.privacy_notice_version))
@@ -131,6 +138,8 @@ def _continue_join(ctx: EventContext, member: Member, key: str) -> None:
         problem = service.complete_join(ctx.session, member, text, ctx.now)
         if problem is None:
             ctx.reply(copy.joined(member.nickname or "", member.cohort or ""))
+        elif isinstance(problem, CodeCheck):  # the code was used up (or closed) while they chose a name
+            ctx.reply(copy.code_gone_meanwhile(problem.value))
         else:
             ctx.reply(copy.nickname_invalid(problem.value))
     else:  # an inconsistent row: start over rather than leave them stuck

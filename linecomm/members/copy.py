@@ -2,7 +2,10 @@
 and changed without touching the rules. Written as the brand writes to its customers (丁寧語)."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+
+from linecomm.timezones import JST
 
 Message = dict[str, Any]
 
@@ -36,7 +39,7 @@ def greeting(display_name: str | None, unblocked: bool = False) -> list[Message]
         text(
             f"{name}{thanks}\n\n"
             "このアカウントでは、ブランドを愛用してくださる皆さまと一緒に、"
-            "商品の使い方を語り合ったり、新しいアイデアを考えたりする会員制コミュニティを運営しています。"
+            "商品の使い方を語り合ったり、新しいアイデアを考えたりするメンバー限定のコミュニティを運営しています。"
         ),
         text(
             "コミュニティは招待制です。招待コードをお持ちの方は「参加する」を押してください。",
@@ -81,13 +84,37 @@ def code_disabled() -> list[Message]:
     return [text("申し訳ありません。この招待コードは現在ご利用いただけません。")]
 
 
+def _when(moment: datetime, now: datetime) -> str:
+    """A time in Japan, rounded up to the minute; the date too when it is not today."""
+    local = (moment + timedelta(seconds=59)).astimezone(JST)
+    today = now.astimezone(JST).date()
+    return local.strftime("%H:%M") if local.date() == today else f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def code_entry_closed(until: datetime, now: datetime, everyone: bool = False) -> list[Message]:
+    """Wrong codes were typed too often (by this member, or by `everyone`): no code is taken until `until`."""
+    why = ("ただいま招待コードの受付を一時的に停止しています。" if everyone
+           else "招待コードが続けて一致しなかったため、しばらく入力をお受けできません。")
+    return [text(f"申し訳ありません。{why}\n{_when(until, now)}以降に、もう一度入力してください。",
+                 [say("やめる", "キャンセル")])]
+
+
+def code_gone_meanwhile(reason: str) -> list[Message]:
+    """The code was fine when they typed it, but not when they finished (`reason`: a CodeCheck value)."""
+    what = {"expired": "有効期限が切れました", "disabled": "ご利用いただけなくなりました"}.get(
+        reason, "利用可能な人数に達しました")
+    return [text(f"申し訳ありません。お手続きの間に、この招待コードは{what}。\n"
+                 "お手数ですが、招待してくださった方に新しいコードをお問い合わせのうえ、入力してください。",
+                 [say("やめる", "キャンセル")])]
+
+
 def ask_consent(notice_url: str, version: str) -> list[Message]:
     return [
         text(
             "招待コードを確認しました。\n\n"
             "ご参加にあたり、プライバシーポリシーへの同意をお願いしています。"
             "コミュニティでのご投稿やアンケートのご回答は、商品開発とコミュニティ運営のために利用します。"
-            "本名などの個人情報が他の会員に表示されることはありません。\n\n"
+            "本名などの個人情報が他のメンバーに表示されることはありません。\n\n"
             f"プライバシーポリシー（{version}版）\n{notice_url}",
             [postback("同意する", f"action=consent&v={version}", "同意する"), postback("同意しない", "action=decline", "同意しない")],
         )
@@ -127,7 +154,7 @@ def consent_declined() -> list[Message]:
 
 
 def already_member(nickname: str | None) -> list[Message]:
-    return [text(f"{nickname or ''}さんはすでにコミュニティの会員です。いつもありがとうございます。", [HELP_BUTTON])]
+    return [text(f"{nickname or ''}さんはすでにコミュニティのメンバーです。いつもありがとうございます。", [HELP_BUTTON])]
 
 
 def help_for_member(nickname: str | None) -> list[Message]:
@@ -135,6 +162,7 @@ def help_for_member(nickname: str | None) -> list[Message]:
         text(
             "ご利用いただけるキーワードです。\n\n"
             "・ヘルプ：この案内を表示します\n"
+            "・テーマ：回答を受付中のテーマをもう一度表示します\n"
             "・退会：コミュニティを退会します\n\n"
             "届いたテーマには、このチャットでそのままお答えいただけます。",
             [say("退会")],
@@ -145,7 +173,7 @@ def help_for_member(nickname: str | None) -> list[Message]:
 def help_for_guest() -> list[Message]:
     return [
         text(
-            "このアカウントでは会員制コミュニティを運営しています。\n\n"
+            "このアカウントではメンバー限定のコミュニティを運営しています。\n\n"
             "・参加する：招待コードで参加手続きを始めます\n"
             "・ヘルプ：この案内を表示します",
             [JOIN_BUTTON],

@@ -7,16 +7,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linecomm.db import utcnow
-from linecomm.members.models import InviteCode, InviteRedemption
+from linecomm.members.models import InviteCode, InviteCodeAttempt, InviteRedemption
 from linecomm.timezones import JST
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
 CODE_LENGTH = 8
+CUSTOM_CODE_MIN = 6  # a chosen code must not be guessable in a few tries (throttle or not)
+CUSTOM_CODE_MAX = 32
+# Wrong codes: 5 by one member within 15 minutes close code entry for them for 15 minutes; 100 by
+# everyone within 15 minutes close it for all until they age out (one person with many LINE accounts).
+WRONG_CODES_PER_MEMBER = 5
+WRONG_CODE_WINDOW = timedelta(minutes=15)
+WRONG_CODE_LOCK = timedelta(minutes=15)
+WRONG_CODES_ALL_MEMBERS = 100
+ATTEMPTS_KEPT = timedelta(days=1)
 
 
 class CodeCheck(Enum):
@@ -25,6 +34,8 @@ class CodeCheck(Enum):
     EXPIRED = "expired"
     USED_UP = "used_up"
     DISABLED = "disabled"
+    LOCKED = "locked"  # this member typed too many wrong codes lately
+    PAUSED = "paused"  # everyone did: code entry is paused for all
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,8 @@ def create_code(
         raise ValueError("max uses must be at least 1")
     if code is not None:
         code = normalise_code(code)
-        if not 4 <= len(code) <= 32:
-            raise ValueError("a code has 4 to 32 letters or digits")
+        if not CUSTOM_CODE_MIN <= len(code) <= CUSTOM_CODE_MAX:
+            raise ValueError(f"a code has {CUSTOM_CODE_MIN} to {CUSTOM_CODE_MAX} letters or digits")
     for _ in range(5):
         candidate = code or "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         row = InviteCode(
@@ -114,40 +125,95 @@ def find(session: Session, raw: str) -> InviteCode | None:
     return session.scalar(select(InviteCode).where(InviteCode.code == key))
 
 
-def redeem(
-    session: Session, member_id: int, raw: str, now: datetime | None = None, release_prior: bool = True
-) -> tuple[CodeCheck, InviteCode | None]:
-    """Use a code for a member. A member's earlier redemption of the same code is reused, never counted
-    twice; the use counter only moves while uses remain (one UPDATE, safe under concurrency).
-    `release_prior` gives back the use of a different code the member started with but never finished."""
+@dataclass(frozen=True)
+class CodeAttempt:
+    """What became of a code a member typed in the join flow."""
+
+    result: CodeCheck
+    code: InviteCode | None = None
+    retry_after: datetime | None = None  # LOCKED / PAUSED: when codes are taken again
+
+
+def entry_lock(session: Session, member_id: int, now: datetime) -> tuple[CodeCheck, datetime] | None:
+    """Whether code entry is closed for the member: LOCKED after their own wrong codes, PAUSED after too
+    many wrong codes from everyone (many LINE accounts guessing); with the time it opens again."""
+    mine = list(session.scalars(
+        select(InviteCodeAttempt.at).where(InviteCodeAttempt.member_id == member_id)
+        .order_by(InviteCodeAttempt.at.desc()).limit(WRONG_CODES_PER_MEMBER)
+    ))
+    if len(mine) == WRONG_CODES_PER_MEMBER and mine[0] - mine[-1] <= WRONG_CODE_WINDOW:
+        until = mine[0] + WRONG_CODE_LOCK
+        if until > now:
+            return CodeCheck.LOCKED, until
+    nth_newest = session.scalar(
+        select(InviteCodeAttempt.at).order_by(InviteCodeAttempt.at.desc()).offset(WRONG_CODES_ALL_MEMBERS - 1).limit(1)
+    )
+    if nth_newest is not None and nth_newest + WRONG_CODE_WINDOW > now:
+        return CodeCheck.PAUSED, nth_newest + WRONG_CODE_WINDOW
+    return None
+
+
+def try_code(session: Session, member_id: int, raw: str, now: datetime | None = None) -> CodeAttempt:
+    """Check a code a member typed, without taking a use (that happens when the join completes:
+    `claim_use`). While code entry is closed for them every code is refused, a right one too; a wrong
+    code is recorded, and the one that closes entry says so at once. A code the member already joined
+    with (coming back after leaving) is theirs again."""
     now = now or utcnow()
+    lock = entry_lock(session, member_id, now)
+    if lock is not None:
+        return CodeAttempt(lock[0], retry_after=lock[1])
     code = find(session, raw)
-    prior = session.scalar(select(InviteRedemption).where(InviteRedemption.member_id == member_id))
-    if code is not None and prior is not None and prior.invite_code_id == code.id:
-        return CodeCheck.OK, code
+    prior = session.scalar(select(InviteRedemption.invite_code_id).where(InviteRedemption.member_id == member_id))
+    if code is not None and prior == code.id:
+        return CodeAttempt(CodeCheck.OK, code)
     result = check(code, now)
-    if result is not CodeCheck.OK or code is None:
-        return result, code
-    if prior is not None:  # switching codes mid-join gives the unfinished first use back
-        if release_prior:
-            session.execute(
-                update(InviteCode)
-                .where(InviteCode.id == prior.invite_code_id)
-                .values(used_count=InviteCode.used_count - 1)
-            )
-        session.delete(prior)
+    if result is CodeCheck.NOT_FOUND:
+        session.execute(delete(InviteCodeAttempt).where(InviteCodeAttempt.member_id == member_id,
+                                                        InviteCodeAttempt.at < now - ATTEMPTS_KEPT))
+        session.add(InviteCodeAttempt(member_id=member_id, at=now))
         session.flush()
+        lock = entry_lock(session, member_id, now)
+        if lock is not None:
+            return CodeAttempt(lock[0], retry_after=lock[1])
+    return CodeAttempt(result, code)
+
+
+def claim_use(session: Session, member_id: int, code_id: int, now: datetime | None = None) -> CodeCheck:
+    """Take one use of the code for a member completing the join, and record the redemption. Race-free:
+    one conditional UPDATE takes the use only while uses remain (and the code is enabled and unexpired),
+    so two members finishing at once on a code's last use cannot both get it. A member who joined with
+    this code before holds its use already. Returns why not, if the use could not be taken."""
+    now = now or utcnow()
+    prior = session.scalar(select(InviteRedemption).where(InviteRedemption.member_id == member_id))
+    if prior is not None and prior.invite_code_id == code_id:
+        return CodeCheck.OK
     taken = session.execute(
         update(InviteCode)
-        .where(InviteCode.id == code.id, InviteCode.used_count < InviteCode.max_uses)
+        .where(InviteCode.id == code_id, InviteCode.used_count < InviteCode.max_uses,
+               InviteCode.disabled_at.is_(None),
+               or_(InviteCode.expires_at.is_(None), InviteCode.expires_at >= now))
         .values(used_count=InviteCode.used_count + 1)
+        .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
-        return CodeCheck.USED_UP, code
-    session.add(InviteRedemption(invite_code_id=code.id, member_id=member_id, redeemed_at=now))
+        code = session.get(InviteCode, code_id, populate_existing=True)
+        result = check(code, now)
+        return CodeCheck.USED_UP if result is CodeCheck.OK else result
+    if prior is not None:  # they joined with another code before: that use stays counted, the row moves
+        session.execute(delete(InviteRedemption).where(InviteRedemption.member_id == member_id))
+    session.add(InviteRedemption(invite_code_id=code_id, member_id=member_id, redeemed_at=now))
     session.flush()
-    session.refresh(code)
-    return CodeCheck.OK, code
+    return CodeCheck.OK
+
+
+def erase_attempts(session: Session, member_id: int) -> None:
+    session.execute(delete(InviteCodeAttempt).where(InviteCodeAttempt.member_id == member_id))
+
+
+def attempts_of(session: Session, member_id: int) -> list[datetime]:
+    """When the member typed a wrong code (what the throttle holds about them)."""
+    return list(session.scalars(select(InviteCodeAttempt.at).where(InviteCodeAttempt.member_id == member_id)
+                                .order_by(InviteCodeAttempt.at)))
 
 
 def disable(session: Session, raw: str, now: datetime | None = None) -> InviteCode:

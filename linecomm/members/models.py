@@ -83,6 +83,18 @@ class InviteRedemption(Base):
     redeemed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class InviteCodeAttempt(Base):
+    """A wrong invite code typed by a member. The throttle counts these rows (per member and across all
+    members), so it holds across worker processes and restarts."""
+
+    __tablename__ = "invite_code_attempts"
+    __table_args__ = (Index("ix_invite_code_attempts_member_id_at", "member_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 class Consent(Base):
     """A member's agreement to a version of the privacy notice (APPI): what, when."""
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from linecomm.db import utcnow
+from linecomm.members import invites
 from linecomm.members.models import Consent, InviteCode, InviteRedemption, Member, MemberStatus, MemberTag, Tag
 from linecomm.moderation.models import (
     ContentDecision,
@@ -71,6 +72,7 @@ def export(session: Session, member: Member) -> dict[str, Any]:
             for s in session.scalars(select(MemberSanction).where(MemberSanction.member_id == member.id)
                                      .order_by(MemberSanction.id))
         ],
+        "wrong_invite_codes_at": [_value(at) for at in invites.attempts_of(session, member.id)],
         "messages_sent_to_us": inbox_retention.events_of(session, member.line_user_id),
         "messages_we_sent": outbox_retention.messages_to(session, member.line_user_id),
     }
@@ -119,10 +121,11 @@ def erase(session: Session, member: Member, now: datetime | None = None) -> dict
     for item in posts:
         if item.state in (ContentState.PUBLISHED, ContentState.HELD):
             session.add(ContentDecision(content_id=item.id, action="erased", from_state=item.state,
-                                        to_state=ContentState.HIDDEN, note="会員データ削除", at=now))
+                                        to_state=ContentState.HIDDEN, note="メンバーデータ削除", at=now))
             item.state = ContentState.HIDDEN
         item.body, item.ng_terms, item.in_queue, item.redacted_at = "", None, False, now
     session.execute(delete(MemberTag).where(MemberTag.member_id == member.id))
+    invites.erase_attempts(session, member.id)
     images = themes.erase_member_images(session, member.id)  # photos sent as theme answers
     session.execute(update(ContentReport).where(ContentReport.reporter_member_id == member.id).values(reason=None))
     inbox = inbox_retention.erase_user(session, line_user_id)

@@ -17,6 +17,7 @@ from linecomm.line.limits import utf16_units
 from linecomm.members import invites
 from linecomm.members.invites import CodeCheck
 from linecomm.members.models import Consent, InviteCode, JoinStep, Member, MemberStatus
+from linecomm.moderation import service as moderation
 from linecomm.text.normalise import nickname_key
 
 NICKNAME_MAX = 20
@@ -140,12 +141,14 @@ def _status_before_join(member: Member) -> str:
     return MemberStatus.LEFT if member.left_at is not None else MemberStatus.FOLLOWER
 
 
-def submit_code(session: Session, member: Member, raw: str, now: datetime) -> tuple[CodeCheck, InviteCode | None]:
-    result, code = invites.redeem(session, member.id, raw, now, release_prior=member.joined_at is None)
-    if result is CodeCheck.OK and code is not None:
-        member.pending_invite_code_id = code.id
+def submit_code(session: Session, member: Member, raw: str, now: datetime) -> invites.CodeAttempt:
+    """Check the code they typed and move on to consent. No use is taken yet: that happens when the join
+    completes, so a cancelled or declined join keeps none (`complete_join`)."""
+    attempt = invites.try_code(session, member.id, raw, now)
+    if attempt.result is CodeCheck.OK and attempt.code is not None:
+        member.pending_invite_code_id = attempt.code.id
         member.join_step = JoinStep.CONSENT
-    return result, code
+    return attempt
 
 
 def record_consent(session: Session, member: Member, version: str, now: datetime) -> None:
@@ -164,6 +167,7 @@ class NicknameProblem(Enum):
     LINK = "ニックネームにURLやメールアドレスは使えません。"
     TAKEN = "そのニックネームはすでに使われています。"
     CHARACTERS = "ニックネームに使えない文字が含まれています。"
+    NOT_ALLOWED = "ニックネームに、お使いいただけない表現や電話番号などの個人情報が含まれています。"
 
 
 def clean_nickname(raw: str) -> tuple[str | None, NicknameProblem | None]:
@@ -180,11 +184,22 @@ def clean_nickname(raw: str) -> tuple[str | None, NicknameProblem | None]:
     return nickname, None
 
 
-def complete_join(session: Session, member: Member, raw_nickname: str, now: datetime) -> NicknameProblem | None:
-    """Set the nickname and make them a member of the code's cohort. Returns a problem to explain, or None."""
+class _CodeGone(Exception):
+    def __init__(self, result: CodeCheck):
+        self.result = result
+
+
+def complete_join(
+    session: Session, member: Member, raw_nickname: str, now: datetime
+) -> NicknameProblem | CodeCheck | None:
+    """Set the nickname, take the invite code's use and make them a member of the code's cohort. Returns
+    a problem to explain, or None. When the code was used up (or disabled, or expired) since they typed
+    it, they go back to the code step and the CodeCheck says why."""
     nickname, problem = clean_nickname(raw_nickname)
     if problem or nickname is None:
         return problem
+    if moderation.screen(session, nickname).refused_as_name:  # what the NG words or the personal-data rule stop
+        return NicknameProblem.NOT_ALLOWED
     key = nickname_key(nickname)
     holder = session.scalar(select(Member.id).where(Member.nickname_key == key, Member.id != member.id))
     if holder is not None:
@@ -192,6 +207,10 @@ def complete_join(session: Session, member: Member, raw_nickname: str, now: date
     code = session.get(InviteCode, member.pending_invite_code_id) if member.pending_invite_code_id else None
     try:
         with session.begin_nested():  # the changes are made inside it, so a rollback undoes only them
+            if code is not None:
+                claimed = invites.claim_use(session, member.id, code.id, now)
+                if claimed is not CodeCheck.OK:
+                    raise _CodeGone(claimed)
             member.nickname, member.nickname_key = nickname, key
             member.status, member.join_step = MemberStatus.MEMBER, None
             member.invite_code_id = member.pending_invite_code_id
@@ -199,6 +218,9 @@ def complete_join(session: Session, member: Member, raw_nickname: str, now: date
             member.cohort = code.cohort if code else member.cohort
             member.joined_at, member.left_at = now, None
             session.flush()
+    except _CodeGone as gone:
+        member.join_step, member.pending_invite_code_id = JoinStep.CODE, None
+        return gone.result
     except IntegrityError:  # someone took the nickname in the same instant
         session.refresh(member)
         return NicknameProblem.TAKEN

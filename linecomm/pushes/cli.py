@@ -99,7 +99,7 @@ def push() -> None:
 
 
 def _draft(title: str, text: str, image: str | None, reactions: str | None, poll: str | None,
-           answers_from: str | None, answers_until: str | None, segment: Any) -> Any:
+           answers_from: str | None, answers_until: str | None, segment: Any, answer_mode: str = "multiple") -> Any:
     from linecomm.pushes.content import POLL, REACTIONS, parse_choices
     from linecomm.pushes.schedule import ScheduleError, parse_jst
     from linecomm.pushes.service import PostDraft
@@ -113,6 +113,7 @@ def _draft(title: str, text: str, image: str | None, reactions: str | None, poll
             choices=tuple(parse_choices(reactions or poll or "")),
             answers_open_at=parse_jst(answers_from) if answers_from else None,
             answers_close_at=parse_jst(answers_until) if answers_until else None, segment=segment,
+            answer_mode=answer_mode,
         )
     except ScheduleError as exc:
         raise click.ClickException(str(exc)) from None
@@ -126,6 +127,8 @@ post_options = [
     click.option("--poll", help='投票の選択肢: "a:A案,b:B案"'),
     click.option("--answers-from", help="回答受付の開始（日本時間） YYYY-MM-DD HH:MM"),
     click.option("--answers-until", help="回答受付の終了（日本時間） YYYY-MM-DD HH:MM"),
+    click.option("--answer-mode", type=click.Choice(["multiple", "single"]), default="multiple", show_default=True,
+                 help="multiple: 何度でも回答できる / single: 1人1回まで"),
 ]
 
 
@@ -138,25 +141,29 @@ def with_post(func: Callable[..., Any]) -> Callable[..., Any]:
 @push.command("create")
 @with_post
 def create(title: str, text: str, image: str | None, reactions: str | None, poll: str | None,
-           answers_from: str | None, answers_until: str | None, **segment: Any) -> None:
+           answers_from: str | None, answers_until: str | None, answer_mode: str, **segment: Any) -> None:
     """Save a draft post and print its id."""
-    from linecomm.pushes import service
+    from linecomm.pushes import copy, service
 
-    draft = _draft(title, text, image, reactions, poll, answers_from, answers_until, _segment(**segment))
+    draft = _draft(title, text, image, reactions, poll, answers_from, answers_until, _segment(**segment),
+                   answer_mode)
     with _runtime() as rt:
         post_id = _run(rt, lambda s: service.create_post(s, draft, created_by="cli").id)
     click.echo(post_id)
+    if draft.answers_open_at is None:
+        click.echo("⚠ " + copy.no_answer_window(), err=True)
 
 
 @push.command("edit")
 @click.argument("post_id", type=int)
 @with_post
 def edit(post_id: int, title: str, text: str, image: str | None, reactions: str | None, poll: str | None,
-         answers_from: str | None, answers_until: str | None, **segment: Any) -> None:
+         answers_from: str | None, answers_until: str | None, answer_mode: str, **segment: Any) -> None:
     """Replace a draft or scheduled post's content and segment."""
     from linecomm.pushes import service
 
-    draft = _draft(title, text, image, reactions, poll, answers_from, answers_until, _segment(**segment))
+    draft = _draft(title, text, image, reactions, poll, answers_from, answers_until, _segment(**segment),
+                   answer_mode)
     with _runtime() as rt:
         _run(rt, lambda s: service.update_post(s, post_id, draft))
     click.echo(f"updated post {post_id}")

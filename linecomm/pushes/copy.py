@@ -54,6 +54,11 @@ def over_cap(skipped: int, cap: int) -> str:
     return f"直近7日間にすでに{cap}回配信を受け取った{n(skipped)}人には送りません。"
 
 
+def no_answer_window() -> str:
+    return ("回答の受付期間が未設定です。メンバーがこの投稿にトークで返信しても回答としては受け付けず、"
+            "通常のお礼だけを返します。回答を募る投稿では、受付期間を設定してください。")
+
+
 def not_tested() -> str:
     return "まだテスト配信をしていません。スタッフのLINEで表示を確かめてから配信してください。"
 

@@ -77,6 +77,14 @@ class MemberIdList(TypeDecorator[list[int]]):
         return json.loads(value)
 
 
+class AnswerMode:
+    """How many answers a member may give to one theme post while its window is open."""
+
+    SINGLE = "single"  # one per member; a later message is politely declined
+    MULTIPLE = "multiple"  # every message is stored as an answer
+    ALL = (SINGLE, MULTIPLE)
+
+
 class ThemePost(Base):
     """What the brand posts to its members: text, an optional image, optional reaction or poll buttons,
     an answer window, a target segment and a schedule (once, now, weekly or monthly)."""
@@ -91,6 +99,8 @@ class ThemePost(Base):
     choices: Mapped[str] = mapped_column(Text, default="[]")  # JSON [{"key": ..., "label": ...}]
     answers_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answers_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer_mode: Mapped[str] = mapped_column(String(16), default=AnswerMode.MULTIPLE,
+                                             server_default=AnswerMode.MULTIPLE)
     segment: Mapped[str] = mapped_column(Text, default="{}")  # JSON, see linecomm.pushes.segments
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT, index=True)
     schedule_kind: Mapped[str | None] = mapped_column(String(16))  # once | weekly | monthly

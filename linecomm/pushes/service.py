@@ -20,6 +20,7 @@ from linecomm.pushes.content import Choice, check_content, choices_to_json
 from linecomm.pushes.errors import PushError, QuotaRefused
 from linecomm.pushes.freeze import add_fixed_batches
 from linecomm.pushes.models import (
+    AnswerMode,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -47,6 +48,7 @@ class PostDraft:
     answers_open_at: datetime | None = None
     answers_close_at: datetime | None = None
     segment: Segment = field(default_factory=Segment)
+    answer_mode: str = AnswerMode.MULTIPLE  # one answer per member, or several
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def _check(session: Session, draft: PostDraft) -> None:
         raise PushError("回答期間は開始と終了の両方を指定してください。")
     if draft.answers_open_at and draft.answers_close_at and draft.answers_open_at >= draft.answers_close_at:
         raise PushError("回答期間の終了は開始より後にしてください。")
+    if draft.answer_mode not in AnswerMode.ALL:
+        raise PushError("回答の受け付け方は「1人1回」か「何度でも」から選んでください。")
     missing = unknown_tags(session, draft.segment)
     if missing:
         raise PushError(copy.unknown_tags(missing))
@@ -102,6 +106,7 @@ def _apply(post: ThemePost, draft: PostDraft) -> None:
     post.choice_kind = draft.choice_kind
     post.choices = choices_to_json(list(draft.choices))
     post.answers_open_at, post.answers_close_at = draft.answers_open_at, draft.answers_close_at
+    post.answer_mode = draft.answer_mode
     post.segment = draft.segment.to_json()
 
 
@@ -209,6 +214,8 @@ def schedule_post(session: Session, post_id: int, plan: SendPlan, quota: Quota,
         notes.append(copy.no_recipients())
     if post.tested_at is None:
         notes.append(copy.not_tested())
+    if post.answers_open_at is None:
+        notes.append(copy.no_answer_window())
     post.schedule_kind = "once" if plan.kind in ("now", "once") else plan.kind
     post.send_at = occurrence if post.schedule_kind == "once" else None
     post.weekday, post.day_of_month = plan.weekday, plan.day_of_month
@@ -264,6 +271,8 @@ def preview(session: Session, post_id: int, quota: Quota, now: datetime | None =
         warnings.append(copy.no_recipients())
     if post.tested_at is None:
         warnings.append(copy.not_tested())
+    if post.answers_open_at is None:
+        warnings.append(copy.no_answer_window())
     return Preview(post.id, post.title, post_messages(post), segment.describe(), cost, post.next_send_at,
                    quiet.label(), policy.weekly_cap, post.tested_at, warnings)
 

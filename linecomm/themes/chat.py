@@ -8,8 +8,8 @@ import logging
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import copy as moderation_copy
 from linecomm.moderation import service as moderation
-from linecomm.moderation.models import ContentState
-from linecomm.pushes.models import ThemePost
+from linecomm.moderation.models import ContentState, ReviewReason
+from linecomm.pushes.models import AnswerMode, ThemePost
 from linecomm.queue import enqueue_after_commit
 from linecomm.themes import copy, reactions, service
 from linecomm.themes.models import AnswerKind
@@ -54,6 +54,10 @@ def try_answer(ctx: EventContext, member: Member) -> bool:
         ctx.reply(moderation_copy.suspended(moderation.suspension_reason(ctx.session, member.id)))
         return True
     message_id = str((ctx.raw.get("message") or {}).get("id") or f"event:{ctx.webhook_event_id}")
+    if post.answer_mode == AnswerMode.SINGLE and service.answered_before(ctx.session, post.id, member.id, message_id):
+        if kind != AnswerKind.IMAGE or _last_of_image_set(ctx):  # a set of photos is told once
+            ctx.reply(copy.already_answered(post.title))
+        return True
     submitted = service.record_answer(ctx.session, post, member, kind=kind, body=ctx.text or "",
                                       line_message_id=message_id, now=ctx.now)
     if kind == AnswerKind.IMAGE and not submitted.repeated:
@@ -63,6 +67,8 @@ def try_answer(ctx: EventContext, member: Member) -> bool:
     item = submitted.item
     if item.state == ContentState.PUBLISHED:  # flagged answers too: published, reviewed afterwards
         ctx.reply(copy.answer_published(post.title, post.id, image=kind == AnswerKind.IMAGE))
+    elif item.state == ContentState.HELD and item.review_reason == ReviewReason.PERSONAL_DATA:
+        ctx.reply(moderation.notice_for(ctx.session, item))  # says why, and asks them not to post such data
     elif item.state == ContentState.HELD:
         ctx.reply(copy.photo_held(post.title) if kind == AnswerKind.IMAGE else copy.answer_held(post.title))
     else:  # blocked: an NG word (nothing is published), or the member's standing
@@ -70,9 +76,19 @@ def try_answer(ctx: EventContext, member: Member) -> bool:
     return True
 
 
+def show_open_post(ctx: EventContext, member: Member) -> None:
+    """「テーマ」: the post whose answer window is open for the member, shown again, or that there is none."""
+    post = service.answerable_post(ctx.session, member.id, ctx.now)
+    if post is None:
+        ctx.reply(copy.no_open_theme())
+        return
+    assert post.answers_close_at is not None
+    ctx.reply(copy.open_theme(post.title, post.text, post.answers_close_at, ctx.now,
+                              single=post.answer_mode == AnswerMode.SINGLE))
+
+
 def _post_id(ctx: EventContext) -> int | None:
-    raw = ctx.postback.get("post", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    return ctx.postback_id("post")
 
 
 def on_postback(ctx: EventContext, member: Member) -> None:
@@ -117,4 +133,4 @@ def _show_answers(ctx: EventContext, member: Member, post_id: int) -> None:
     if not rows:
         ctx.reply(copy.no_other_answers(post.title))
         return
-    ctx.reply(copy.others_answers(post.title, [(r.item.id, r.nickname or "会員", r.item.body) for r in rows]))
+    ctx.reply(copy.others_answers(post.title, [(r.item.id, r.nickname or "メンバー", r.item.body) for r in rows]))

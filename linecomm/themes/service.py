@@ -21,6 +21,7 @@ from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryKind, DeliveryStatus, ThemePost
 from linecomm.pushes.segments import Segment, batch_member_ids, conditions
+from linecomm.text.quotes import quoted
 from linecomm.themes.models import AnswerImage, AnswerKind, ImageStatus, ThemeAnswer
 
 IMAGE_BODY = "（画像）"  # what the moderation core stores as the body of an image answer
@@ -36,6 +37,15 @@ class ThemeError(ValueError):
 
 def ref_of(post_id: int) -> str:
     return f"theme:{post_id}"
+
+
+def posts_by_ref(session: Session, refs: list[str | None]) -> dict[str, tuple[int, str]]:
+    """For the refs among `refs` that name a theme post ("theme:<id>"): the post's id and title."""
+    ids = {int(r.split(":", 1)[1]) for r in refs if r and r.startswith("theme:") and r.split(":", 1)[1].isdigit()}
+    if not ids:
+        return {}
+    rows = session.execute(select(ThemePost.id, ThemePost.title).where(ThemePost.id.in_(ids))).all()
+    return {ref_of(post_id): (post_id, title) for post_id, title in rows}
 
 
 def _last_sent() -> Select:  # type: ignore[type-arg]
@@ -117,6 +127,17 @@ def record_answer(session: Session, post: ThemePost, member: Member, *, kind: st
     session.add(answer)
     session.flush()
     return Submitted(answer, item, repeated=False)
+
+
+def answered_before(session: Session, post_id: int, member_id: int, line_message_id: str) -> bool:
+    """Whether the member already answered the post with another message (a refused answer, blocked by
+    the moderation core, does not count: they may try again)."""
+    return session.scalar(
+        select(ThemeAnswer.id).join(ContentItem, ContentItem.id == ThemeAnswer.content_id)
+        .where(ThemeAnswer.post_id == post_id, ThemeAnswer.member_id == member_id,
+               ThemeAnswer.line_message_id != line_message_id[:32], ContentItem.state != ContentState.BLOCKED)
+        .limit(1)
+    ) is not None
 
 
 # ---- reading answers -------------------------------------------------------------------------------
@@ -231,14 +252,14 @@ def featured_voices(session: Session, limit: int = 30) -> list[Voice]:
         .order_by(ThemeAnswer.featured_at.desc(), ThemeAnswer.id.desc())
         .limit(limit)
     ).all()
-    return [Voice(a, p, t, n or "会員", b) for a, p, t, n, b in rows]
+    return [Voice(a, p, t, n or "メンバー", b) for a, p, t, n, b in rows]
 
 
 def voices_block(voices: list[Voice]) -> str:
     """The 「みなさんの声」 lines appended to a post's text."""
     if not voices:
         return ""
-    lines = [f"・{v.nickname}さん「{truncate_utf16(' '.join(v.body.split()), VOICE_BODY_UNITS)}」" for v in voices]
+    lines = [f"・{v.nickname}さん{quoted(truncate_utf16(' '.join(v.body.split()), VOICE_BODY_UNITS))}" for v in voices]
     return "\n\n【みなさんの声】\n" + "\n".join(lines)
 
 

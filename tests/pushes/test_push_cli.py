@@ -30,7 +30,7 @@ def test_an_operator_targets_previews_tests_and_sends_a_post(desk: Desk, run) ->
     staff = "U" + "c" * 32
     desk.fake.add_user(staff, "運営スタッフ")
     post_id = int(run("create", "--title", "週末のテーマ", "--text", "週末はどう過ごしますか？",
-                      "--poll", "home:おうちで,out:おでかけ", "--cohort", "1期生").output)
+                      "--poll", "home:おうちで,out:おでかけ", "--cohort", "1期生").stdout)
     assert run("count", "--cohort", "1期生").output.strip() == "7"
     preview = run("preview", str(post_id)).output
     assert "配信（課金）7通" in preview and "action=vote&post=" in preview and "まだテスト配信をしていません" in preview
@@ -50,7 +50,7 @@ def test_an_operator_targets_previews_tests_and_sends_a_post(desk: Desk, run) ->
 def test_the_cli_refuses_a_send_over_the_quota_in_japanese(desk: Desk, run) -> None:  # type: ignore[no-untyped-def]
     desk.members(7)
     desk.fake.set_monthly_quota(3)
-    post_id = run("create", "--title", "お知らせ", "--text", "新しい期の募集を始めました").output.strip()
+    post_id = run("create", "--title", "お知らせ", "--text", "新しい期の募集を始めました").stdout.strip()
     refused = run("schedule", post_id, "--now", ok=False)
     assert "配信対象は7人ですが、今月の残り配信可能数は3通です。" in refused.output
     bad = run("schedule", post_id, "--weekly", "someday", "--time", "10:00", ok=False)
