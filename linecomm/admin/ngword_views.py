@@ -1,4 +1,5 @@
-"""The NG-word list: add, change, delete, import/export CSV, the shipped defaults, and the test box."""
+"""The NG-word list: add, change, delete, import/export CSV, the shipped defaults, the test box, and
+re-checking published content against a word just added."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,7 @@ from linecomm.admin import forms, security
 from linecomm.admin.blueprint import bp, commit, db
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
-from linecomm.moderation import ngwords
+from linecomm.moderation import ngwords, recheck
 from linecomm.moderation.models import NgAction, NgWord
 from linecomm.staff.roles import Permission
 
@@ -23,19 +24,37 @@ def ng_words() -> Any:
     if request.method == "POST":
         try:
             word = ngwords.add(db(), request.form.get("term", ""), request.form.get("action", ""),
-                               request.form.get("note"), created_by=security.actor().email)
+                               request.form.get("note"), created_by=security.actor().email,
+                               readings=request.form.get("readings"))
         except ngwords.NgWordError as exc:
             flash(str(exc), "error")
         else:
             audit.record(db(), security.actor(), "ngword.create", "ng_word", word.id,
-                         after={"term": word.term, "action": word.action})
+                         after={"term": word.term, "action": word.action, "readings": word.readings})
             commit()
             flash(f"NGワード「{word.term}」を追加しました。", "info")
-            return redirect(url_for("admin.ng_words"), 303)
+            # Offer to re-check what is already published (the page shows how many items it would move).
+            return redirect(url_for("admin.ng_words", recheck=word.id), 303)
     text = request.args.get("text", "")[:TEST_TEXT_MAX]
     verdict = ngwords.check_text(db(), text) if text else None
+    added = db().get(NgWord, forms.int_arg(request.args.get("recheck")) or 0)
     return render_template("admin/ng_words.html", words=ngwords.list_words(db()), actions=NgAction.ALL,
-                           text=text, verdict=verdict)
+                           text=text, verdict=verdict, added=added,
+                           affected=len(recheck.affected(db(), added)) if added else 0,
+                           readings_of=ngwords.readings_of)
+
+
+@bp.post("/ng-words/<int:word_id>/apply")
+@requires(Permission.NG_WORDS)
+def ng_word_apply(word_id: int) -> Any:
+    """Apply an NG word to content published before it was added (hide, hold or queue it for review)."""
+    word = forms.or_404(db().get(NgWord, word_id))
+    moved = recheck.apply(db(), word, security.actor().staff_id)
+    audit.record(db(), security.actor(), "ngword.apply", "ng_word", word.id,
+                 after={"term": word.term, "action": word.action, "items": moved})
+    commit()
+    flash(f"「{word.term}」を公開中の投稿に適用しました（{moved}件）。", "info")
+    return redirect(url_for("admin.ng_words"), 303)
 
 
 @bp.get("/ng-words/test.json")
@@ -52,7 +71,8 @@ def ng_words_test() -> Any:
 def ng_word_update(word_id: int) -> Any:
     word = forms.or_404(db().get(NgWord, word_id))
     try:
-        changes = ngwords.update(db(), word, request.form.get("action", ""), request.form.get("note"))
+        changes = ngwords.update(db(), word, request.form.get("action", ""), request.form.get("note"),
+                                 readings=request.form.get("readings"))
     except ngwords.NgWordError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.ng_words"), 303)

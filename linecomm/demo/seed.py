@@ -1,9 +1,10 @@
-"""Demo data: an invite code everyone can use and a few members who have already joined."""
+"""Demo data: an invite code everyone can use, a few members who have already joined, and the shipped
+NG-word list."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from linecomm.db import utcnow
@@ -19,10 +20,10 @@ DEMO_STAFF = [
     ("moderator@demo.example.com", "デモ モデレーター", "moderator"),
 ]
 DEMO_COHORT = "0期生"
-DEMO_MEMBERS = [
-    ("Udemo00000000000000000000000000a1", "佐藤 花子", "はなこ"),
-    ("Udemo00000000000000000000000000a2", "鈴木 一郎", "いちろう"),
-    ("Udemo00000000000000000000000000a3", "高橋 美咲", "みさき"),
+DEMO_MEMBERS = [  # LINE's shape ("U" + 32 lowercase hex digits): the webhook refuses any other
+    ("Ude0000000000000000000000000000a1", "佐藤 花子", "はなこ"),
+    ("Ude0000000000000000000000000000a2", "鈴木 一郎", "いちろう"),
+    ("Ude0000000000000000000000000000a3", "高橋 美咲", "みさき"),
 ]
 
 
@@ -35,6 +36,9 @@ def seed(session: Session, privacy_version: str) -> str:
         )
     now = utcnow()
     for user_id, display_name, nickname in DEMO_MEMBERS:
+        # A demo database from before these ids were in LINE's shape ("Udemo…") keeps its members under them.
+        legacy_id = "Udemo" + user_id[len("Ude00"):]
+        session.execute(update(Member).where(Member.line_user_id == legacy_id).values(line_user_id=user_id))
         if session.scalar(select(Member.id).where(Member.line_user_id == user_id)):
             continue
         member = Member(
@@ -56,7 +60,18 @@ def seed(session: Session, privacy_version: str) -> str:
         session.add(Consent(member_id=member.id, notice_version=privacy_version, agreed_at=now))
         code.used_count += 1
     seed_staff(session)
+    seed_ng_words(session)
     return DEMO_CODE
+
+
+def seed_ng_words(session: Session) -> None:
+    """The shipped NG-word list, so the demo community is moderated like a real one from the start. Only
+    into an empty list: words a demo user deleted stay deleted when the demo starts again."""
+    from linecomm.moderation import ngwords
+    from linecomm.moderation.models import NgWord
+
+    if session.scalar(select(NgWord.id).limit(1)) is None:
+        ngwords.load_defaults(session, created_by="demo")
 
 
 def seed_staff(session: Session) -> None:

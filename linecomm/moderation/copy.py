@@ -29,8 +29,18 @@ def held_for_review() -> list[Message]:
     return [text("ご投稿ありがとうございます。内容を運営で確認したうえで掲載いたします。しばらくお待ちください。")]
 
 
+def held_for_personal_data() -> list[Message]:
+    return [
+        text(
+            "ご投稿ありがとうございます。電話番号・メールアドレス・LINE ID・住所などの個人情報が含まれている"
+            "可能性があるため、運営で確認したうえで掲載いたします。\n"
+            "安全のため、個人情報は投稿しないようお願いいたします。"
+        )
+    ]
+
+
 def not_a_member() -> list[Message]:
-    return [text("申し訳ありません。投稿はコミュニティの会員の方のみご利用いただけます。")]
+    return [text("申し訳ありません。投稿はコミュニティのメンバーの方のみご利用いただけます。")]
 
 
 def suspended(reason: str | None) -> list[Message]:
@@ -82,4 +92,4 @@ def report_own_post() -> list[Message]:
 
 
 def report_members_only() -> list[Message]:
-    return [text("通報はコミュニティの会員の方のみご利用いただけます。")]
+    return [text("通報はコミュニティのメンバーの方のみご利用いただけます。")]

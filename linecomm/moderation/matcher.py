@@ -7,11 +7,16 @@ The long-vowel mark ー counts as a letter: 「バーカ」 is its own entry.
 
 Terms written only in ASCII letters and digits must stand as a word in the original text, so that
 "ass" does not match "class" while "f u c k" and "f.u.c.k" still match "fuck".
+
+An entry may carry readings (死ね: しね; バカ: baka), matched like the term, with one difference: a reading
+written only in kana must start a word (not follow kana or a kanji) and not run on into katakana or a kanji,
+because short kana strings occur inside ordinary words (しね in 「少しねむい」「雨だしね」「シネマ」); hiragana
+may follow it (「しねよ」「あほうだな」).
 """
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from linecomm.text.normalise import fold_kana
@@ -25,7 +30,12 @@ def _keep(ch: str) -> bool:
 
 def _fold(text: str) -> str:
     """NFKC, case and kana folding, character by character positions preserved where possible."""
-    return fold_kana(unicodedata.normalize("NFKC", text).casefold())
+    return fold_kana(_width_and_case(text))
+
+
+def _width_and_case(text: str) -> str:
+    """NFKC and case folding only: `_fold` without the kana folding, position for position."""
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def term_key(term: str) -> str:
@@ -37,11 +47,40 @@ def _is_ascii_word(key: str) -> bool:
     return key.isascii() and key.isalnum()
 
 
+def _is_kana(key: str) -> bool:
+    return all(0x3041 <= ord(ch) <= 0x309F or ch == "ー" for ch in key)
+
+
+def _kanji(ch: str) -> bool:
+    code = ord(ch)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or ch == "々"
+
+
+def _japanese_letter(ch: str) -> bool:
+    """Kana, the long-vowel mark or a kanji: characters that continue a Japanese word."""
+    if not ch or unicodedata.category(ch)[0] != "L":
+        return False
+    return 0x3040 <= ord(ch) <= 0x30FF or _kanji(ch)
+
+
+def _ascii_word_stands_alone(before: str, after: str) -> bool:
+    return not _ascii_alnum(before) and not _ascii_alnum(after)
+
+
+def _kana_reading_stands_alone(before: str, after: str) -> bool:
+    """`before` and `after` as typed (katakana not folded): a word starts here, and the reading does not
+    run on into katakana (シネ|マ) or a kanji."""
+    runs_on = bool(after) and unicodedata.category(after)[0] == "L" and (
+        0x30A1 <= ord(after) <= 0x30FA or _kanji(after))
+    return not _japanese_letter(before) and not runs_on
+
+
 @dataclass(frozen=True)
 class NgEntry:
     term: str
     key: str
     action: str
+    readings: tuple[str, ...] = ()  # matching forms (term_key) of the entry's readings
 
 
 @dataclass(frozen=True)
@@ -61,12 +100,16 @@ class NgMatcher:
         self.entries = [e for e in entries if e.key]
 
     def check(self, text: str) -> Verdict:
-        folded = _fold(text)
+        typed = _width_and_case(text)
+        folded = fold_kana(typed)
         kept = [i for i, ch in enumerate(folded) if _keep(ch)]
         compact = "".join(folded[i] for i in kept)
         matches = []
         for entry in self.entries:
-            if self._contains(folded, kept, compact, entry.key):
+            term_rule = _ascii_word_stands_alone if _is_ascii_word(entry.key) else None
+            if self._contains(typed, kept, compact, entry.key, term_rule) or any(
+                self._contains(typed, kept, compact, reading, _reading_rule(reading)) for reading in entry.readings
+            ):
                 matches.append(entry)
         if not matches:
             return Verdict(None)
@@ -74,18 +117,29 @@ class NgMatcher:
         return Verdict(matches[0].action, tuple(matches))
 
     @staticmethod
-    def _contains(folded: str, kept: list[int], compact: str, key: str) -> bool:
+    def _contains(typed: str, kept: list[int], compact: str, key: str,
+                  stands_alone: Callable[[str, str], bool] | None) -> bool:
+        """Whether `key` occurs in the text (`compact` is its folded letters, `kept` their positions in
+        `typed`); with `stands_alone`, only where it accepts the characters typed before and after."""
+        if not key:
+            return False
         start = compact.find(key)
-        if not _is_ascii_word(key):
+        if stands_alone is None:
             return start >= 0
         while start >= 0:
             first, last = kept[start], kept[start + len(key) - 1]
-            before = folded[first - 1] if first > 0 else ""
-            after = folded[last + 1] if last + 1 < len(folded) else ""
-            if not _ascii_alnum(before) and not _ascii_alnum(after):
+            before = typed[first - 1] if first > 0 else ""
+            after = typed[last + 1] if last + 1 < len(typed) else ""
+            if stands_alone(before, after):
                 return True
             start = compact.find(key, start + 1)
         return False
+
+
+def _reading_rule(reading: str) -> Callable[[str, str], bool] | None:
+    if _is_ascii_word(reading):
+        return _ascii_word_stands_alone
+    return _kana_reading_stands_alone if _is_kana(reading) else None
 
 
 def _ascii_alnum(ch: str) -> bool:

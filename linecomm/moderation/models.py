@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linecomm.db import Base, UTCDateTime, utcnow
@@ -28,6 +28,7 @@ class ReviewReason:
     FLAGGED = "flagged"  # an NG word with the flag action: published, reviewed afterwards
     REPORTED = "reported"  # members reported it
     IMAGE = "image"  # a picture, held by the image policy: words cannot screen it
+    PERSONAL_DATA = "personal_data"  # a phone number, e-mail address, LINE ID or address: held by the rule
 
 
 class NgAction:
@@ -60,6 +61,7 @@ class ContentItem(Base):
     blocked_reason: Mapped[str | None] = mapped_column(String(16))  # ng_word | suspended | not_member
     ng_action: Mapped[str | None] = mapped_column(String(8))
     ng_terms: Mapped[str | None] = mapped_column(Text)  # JSON list of the NG words that matched
+    personal_data: Mapped[str | None] = mapped_column(String(64))  # kinds found, comma-separated: "phone,email"
     report_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -120,7 +122,8 @@ class MemberSanction(Base):
 
 
 class NgWord(Base):
-    """An NG word and what happens to content containing it. `term_key` is the matching form."""
+    """An NG word and what happens to content containing it. `term_key` is the matching form; `readings`
+    (「しね|シネ」 for 死ね) are other spellings matched like the term, separated by |."""
 
     __tablename__ = "ng_words"
 
@@ -128,6 +131,7 @@ class NgWord(Base):
     term: Mapped[str] = mapped_column(String(100))
     term_key: Mapped[str] = mapped_column(String(200), unique=True)
     action: Mapped[str] = mapped_column(String(8))
+    readings: Mapped[str | None] = mapped_column(String(500))
     note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(254))
@@ -150,4 +154,6 @@ class ModerationPolicy(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_hide_threshold: Mapped[int] = mapped_column(Integer, default=3)
     image_posts: Mapped[str] = mapped_column(String(16), default=ImagePolicy.HOLD, server_default=ImagePolicy.HOLD)
+    # The built-in personal-data rule (phone numbers, e-mail addresses, LINE IDs, addresses): on by default.
+    hold_personal_data: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,8 +1,10 @@
-"""The NG-word list: add, change, remove, import and export as CSV, and the shipped default list."""
+"""The NG-word list: add, change, remove, import and export as CSV, and the shipped default list.
+An entry may carry readings (死ね: しね), matched like the term (see matcher.py)."""
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -21,7 +23,11 @@ _ACTION_ALIASES = {
 }
 TERM_MAX = 100
 NOTE_MAX = 200
+READING_MAX = 50
+READINGS_MAX = 10
 IMPORT_MAX_ROWS = 5000
+# Readings are written 「しね、シネ」 (or with spaces) in the console and 「しね|シネ」 in CSV.
+_READING_SEPARATORS = re.compile(r"[|｜、，,;；/／\s]+")
 
 
 class NgWordError(ValueError):
@@ -50,13 +56,42 @@ def _clean(term: str, note: str | None) -> tuple[str, str, str | None]:
     return term, key, note
 
 
+def clean_readings(raw: str | None, key: str) -> str | None:
+    """Readings as stored: separated by |, duplicates (after folding) and the term itself left out."""
+    readings: list[str] = []
+    seen = {key}
+    for part in _READING_SEPARATORS.split(raw or ""):
+        reading = " ".join(part.split())
+        if not reading:
+            continue
+        if len(reading) > READING_MAX:
+            raise NgWordError(f"読みは1つ{READING_MAX}文字以内にしてください。")
+        reading_key = term_key(reading)
+        if not reading_key:
+            raise NgWordError(f"読み「{reading}」は記号や空白だけのため登録できません。")
+        if reading_key not in seen:
+            seen.add(reading_key)
+            readings.append(reading)
+    if len(readings) > READINGS_MAX:
+        raise NgWordError(f"読みは{READINGS_MAX}個までにしてください。")
+    return "|".join(readings) or None
+
+
+def readings_of(word: NgWord) -> list[str]:
+    return word.readings.split("|") if word.readings else []
+
+
+def entry_of(term: str, key: str, action: str, readings: str | None) -> NgEntry:
+    return NgEntry(term, key, action, tuple(term_key(r) for r in readings.split("|")) if readings else ())
+
+
 def list_words(session: Session) -> list[NgWord]:
     return list(session.scalars(select(NgWord).order_by(NgWord.action, NgWord.term_key)))
 
 
 def matcher(session: Session) -> NgMatcher:
-    rows = session.execute(select(NgWord.term, NgWord.term_key, NgWord.action)).all()
-    return NgMatcher(NgEntry(term, key, action) for term, key, action in rows)
+    rows = session.execute(select(NgWord.term, NgWord.term_key, NgWord.action, NgWord.readings)).all()
+    return NgMatcher(entry_of(*row) for row in rows)
 
 
 def check_text(session: Session, text: str) -> Verdict:
@@ -64,23 +99,33 @@ def check_text(session: Session, text: str) -> Verdict:
     return matcher(session).check(text)
 
 
-def add(session: Session, term: str, action: str, note: str | None = None, created_by: str | None = None) -> NgWord:
+def add(session: Session, term: str, action: str, note: str | None = None, created_by: str | None = None,
+        readings: str | None = None) -> NgWord:
     term, key, note = _clean(term, note)
     action = parse_action(action)
+    cleaned_readings = clean_readings(readings, key)
     existing = session.scalar(select(NgWord).where(NgWord.term_key == key))
     if existing is not None:
         raise NgWordError(f"「{existing.term}」として登録済みです（同じ語として扱われます）。")
-    word = NgWord(term=term, term_key=key, action=action, note=note, created_by=created_by)
+    word = NgWord(term=term, term_key=key, action=action, note=note, created_by=created_by,
+                  readings=cleaned_readings)
     session.add(word)
     session.flush()
     return word
 
 
-def update(session: Session, word: NgWord, action: str, note: str | None) -> dict[str, tuple[object, object]]:
-    """Change an entry's action and note; returns {field: (before, after)} of what changed."""
+def update(session: Session, word: NgWord, action: str, note: str | None,
+           readings: str | None = None) -> dict[str, tuple[object, object]]:
+    """Change an entry's action, note and (unless `readings` is None) readings; returns
+    {field: (before, after)} of what changed."""
     action = parse_action(action)
     note = (note or "").strip()[:NOTE_MAX] or None
     changes: dict[str, tuple[object, object]] = {}
+    if readings is not None:
+        cleaned = clean_readings(readings, word.term_key)
+        if cleaned != word.readings:
+            changes["readings"] = (word.readings, cleaned)
+            word.readings = cleaned
     if action != word.action:
         changes["action"] = (word.action, action)
         word.action = action
@@ -107,16 +152,17 @@ class ImportResult:
 def import_csv(
     session: Session, text: str, created_by: str | None = None, overwrite: bool = True
 ) -> ImportResult:
-    """Add or update entries from CSV text with a header row `term,action[,note]` (語句,対応,メモ also
-    accepted). Entries already present get the file's action and note (unless `overwrite` is False).
+    """Add or update entries from CSV text with a header row `term,action[,note][,readings]` (語句,対応,メモ,
+    読み also accepted; readings separated by | or 、). Entries already present get the file's action, note
+    and readings (unless `overwrite` is False).
     Bad rows are reported by line number and skipped; the rest are imported."""
     result = ImportResult()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in next(reader, [])]
-    columns = {"term": None, "action": None, "note": None}
+    columns = {"term": None, "action": None, "note": None, "readings": None}
     for index, name in enumerate(header):
         for column, names in (("term", ("term", "語句", "ngワード")), ("action", ("action", "対応")),
-                              ("note", ("note", "メモ", "備考"))):
+                              ("note", ("note", "メモ", "備考")), ("readings", ("readings", "reading", "読み"))):
             if name in names:
                 columns[column] = index
     if columns["term"] is None or columns["action"] is None:
@@ -133,18 +179,24 @@ def import_csv(
             action = parse_action(row[columns["action"]] if columns["action"] < len(row) else "")
             note = row[columns["note"]] if columns["note"] is not None and columns["note"] < len(row) else None
             term, key, note = _clean(term, note)
+            readings = clean_readings(_cell(row, columns["readings"]), key)
         except NgWordError as exc:
             result.errors.append(f"{line_no}行目: {exc}")
             continue
         word = existing.get(key)
         if word is None:
-            word = NgWord(term=term, term_key=key, action=action, note=note, created_by=created_by)
+            word = NgWord(term=term, term_key=key, action=action, note=note, created_by=created_by,
+                          readings=readings)
             session.add(word)
             existing[key] = word
             result.added += 1
-        elif overwrite and (word.action, word.note) != (action, note if note is not None else word.note):
+        elif overwrite and (word.action, word.note, word.readings) != (
+            action, note if note is not None else word.note, readings if readings is not None else word.readings
+        ):
+            # An empty note or readings cell leaves what the staff wrote.
             word.action = action
             word.note = note if note is not None else word.note
+            word.readings = readings if readings is not None else word.readings
             result.updated += 1
         else:
             result.unchanged += 1
@@ -152,12 +204,17 @@ def import_csv(
     return result
 
 
+def _cell(row: list[str], index: int | None) -> str | None:
+    """A column that may be absent: None when the file has no such column (or the row is short)."""
+    return row[index] if index is not None and index < len(row) else None
+
+
 def export_csv(session: Session) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["term", "action", "note"])
+    writer.writerow(["term", "action", "note", "readings"])
     for word in list_words(session):
-        writer.writerow([word.term, word.action, word.note or ""])
+        writer.writerow([word.term, word.action, word.note or "", word.readings or ""])
     return out.getvalue()
 
 

@@ -21,7 +21,7 @@ REASON_MAX = 300
 def _reason(raw: str) -> str:
     reason = " ".join((raw or "").split())
     if not reason:
-        raise ModerationError("会員にお伝えする理由を入力してください。")
+        raise ModerationError("メンバーにお伝えする理由を入力してください。")
     if len(reason) > REASON_MAX:
         raise ModerationError(f"理由は{REASON_MAX}文字以内にしてください。")
     return reason
@@ -45,7 +45,7 @@ def warn(session: Session, member: Member, reason: str, staff_id: int | None,
     """Warn a member: recorded, and the reason sent to them in chat after commit."""
     reason = _reason(reason)
     if member.status not in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
-        raise ModerationError("会員ではないため警告できません。")
+        raise ModerationError("メンバーではないため警告できません。")
     return _record(session, member, SanctionKind.WARN, reason, staff_id, content_id, now or utcnow(),
                    copy.warning(reason))
 
@@ -55,7 +55,7 @@ def suspend(session: Session, member: Member, reason: str, staff_id: int | None,
     """Stop a member from posting (status SUSPENDED) and tell them why."""
     reason = _reason(reason)
     if member.status != MemberStatus.MEMBER:
-        raise ModerationError("会員（利用停止中でない方）のみ利用停止にできます。")
+        raise ModerationError("メンバー（利用停止中でない方）のみ利用停止にできます。")
     member.status = MemberStatus.SUSPENDED
     return _record(session, member, SanctionKind.SUSPEND, reason, staff_id, content_id, now or utcnow(),
                    copy.suspension_started(reason))
@@ -66,7 +66,7 @@ def lift(session: Session, member: Member, reason: str, staff_id: int | None,
     """Let a suspended member post again."""
     reason = _reason(reason or "利用停止の解除")
     if member.status != MemberStatus.SUSPENDED:
-        raise ModerationError("利用停止中の会員ではありません。")
+        raise ModerationError("利用停止中のメンバーではありません。")
     member.status = MemberStatus.MEMBER
     return _record(session, member, SanctionKind.LIFT, reason, staff_id, None, now or utcnow(),
                    copy.suspension_lifted())

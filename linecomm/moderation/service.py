@@ -1,7 +1,8 @@
 """The moderation core every content feature calls.
 
 `submit` decides what happens to a new piece of member content (published, held for review, or
-blocked) from the member's standing, the NG-word list and, for pictures, the image policy; `report`
+blocked) from the member's standing, the NG-word list, the personal-data rule and, for pictures, the image
+policy; `screen` tells the same for any text (a nickname); `report`
 records a member's report (通報) and hides the item once enough distinct members reported it;
 moderators `approve` or `hide` queued items. Every move is kept in `content_decisions`. Functions only
 flush; the caller commits.
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from linecomm.db import dialect_name, insert_ignoring_conflicts, utcnow
 from linecomm.members.models import Member, MemberStatus
-from linecomm.moderation import copy, ngwords
+from linecomm.moderation import copy, ngwords, personal_data
 from linecomm.moderation.matcher import Verdict
 from linecomm.moderation.models import (
     ContentDecision,
@@ -83,6 +84,42 @@ def set_image_policy(session: Session, value: str, now: datetime | None = None) 
     return before, value
 
 
+def set_personal_data_rule(session: Session, on: bool, now: datetime | None = None) -> tuple[bool, bool]:
+    """Switch the built-in personal-data rule (hold content with phone numbers, e-mail addresses, LINE IDs
+    or addresses for review) on or off. Applies to new content only."""
+    row = policy(session)
+    before = row.hold_personal_data
+    row.hold_personal_data, row.updated_at = on, now or utcnow()
+    session.flush()
+    return before, on
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What a text triggers: the NG-word verdict, and the personal data found while the rule is on."""
+
+    verdict: Verdict
+    personal: tuple[str, ...] = ()
+
+    @property
+    def refused_as_name(self) -> bool:
+        """Whether a nickname saying this must be refused: an NG word would block or hold it, or the
+        personal-data rule would hold it."""
+        return self.verdict.action in (NgAction.BLOCK, NgAction.HOLD) or bool(self.personal)
+
+
+def screen(session: Session, text: str) -> Screening:
+    """Check `text` against the NG-word list and, while it is on, the personal-data rule."""
+    row = session.get(ModerationPolicy, 1)  # read, not created: no row yet means the defaults (rule on)
+    found = personal_data.find(text) if row is None or row.hold_personal_data else ()
+    return Screening(ngwords.check_text(session, text), found)
+
+
+def personal_data_labels(item: ContentItem) -> list[str]:
+    """The kinds of personal data the rule found in `item`, in Japanese (「電話番号」…)."""
+    return personal_data.labels(item.personal_data)
+
+
 def _decide(session: Session, item: ContentItem, action: str, to_state: str, staff_id: int | None,
             note: str | None, now: datetime) -> None:
     session.add(ContentDecision(content_id=item.id, staff_id=staff_id, action=action, from_state=item.state,
@@ -93,12 +130,12 @@ def _decide(session: Session, item: ContentItem, action: str, to_state: str, sta
 def submit(session: Session, member_id: int, kind: str, body: str, ref: str | None = None,
            now: datetime | None = None, *, has_image: bool = False) -> ContentItem:
     """Take a member's content and decide its state: BLOCKED (NG word with the block action, a suspended
-    member, not a member), HELD (an NG word with the hold action, or — `has_image` — a picture while the
-    image policy holds them: queued, invisible until approved), or PUBLISHED (queued for review afterwards
-    when an NG word with the flag action matched).
+    member, not a member), HELD (personal data while the rule is on, an NG word with the hold action, or —
+    `has_image` — a picture while the image policy holds them: queued, invisible until approved), or
+    PUBLISHED (queued for review afterwards when an NG word with the flag action matched).
 
-    The item records the NG-word verdict (`ng_action`, `ng_terms`); `notice_for(session, item)` gives
-    what to tell the member."""
+    The item records the NG-word verdict (`ng_action`, `ng_terms`) and the personal data found
+    (`personal_data`); `notice_for(session, item)` gives what to tell the member."""
     body = (body or "").strip()
     if not body:
         raise ValueError("content body is empty")
@@ -106,17 +143,22 @@ def submit(session: Session, member_id: int, kind: str, body: str, ref: str | No
         raise ValueError(f"content body is longer than {BODY_MAX} characters")
     now = now or utcnow()
     member = session.get(Member, member_id)
-    verdict = ngwords.check_text(session, body)
+    screening = screen(session, body)
+    verdict = screening.verdict
     item = ContentItem(member_id=member_id if member else None, kind=kind[:32], ref=ref and ref[:120], body=body,
                        in_queue=False, report_count=0, created_at=now, ng_action=verdict.action,
-                       ng_terms=json.dumps(verdict.terms, ensure_ascii=False) if verdict.matches else None)
+                       ng_terms=json.dumps(verdict.terms, ensure_ascii=False) if verdict.matches else None,
+                       personal_data=",".join(screening.personal) or None)
     note = _terms_note(verdict) if verdict.matches else None
     if member is None or member.status not in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
-        item.state, item.blocked_reason, note = ContentState.BLOCKED, BlockedReason.NOT_MEMBER, "会員ではありません"
+        item.state, item.blocked_reason, note = ContentState.BLOCKED, BlockedReason.NOT_MEMBER, "メンバーではありません"
     elif member.status == MemberStatus.SUSPENDED:
         item.state, item.blocked_reason, note = ContentState.BLOCKED, BlockedReason.SUSPENDED, "利用停止中"
     elif verdict.action == NgAction.BLOCK:
         item.state, item.blocked_reason = ContentState.BLOCKED, BlockedReason.NG_WORD
+    elif screening.personal:
+        item.state, item.in_queue, item.review_reason = ContentState.HELD, True, ReviewReason.PERSONAL_DATA
+        note = "; ".join(filter(None, [note, "個人情報の可能性: " + "、".join(personal_data_labels(item))]))
     elif verdict.action == NgAction.HOLD:
         item.state, item.in_queue, item.review_reason = ContentState.HELD, True, ReviewReason.HELD
     elif has_image and policy(session).image_posts == ImagePolicy.HOLD:
@@ -146,6 +188,8 @@ def verdict_terms(item: ContentItem) -> list[str]:
 def notice_for(session: Session, item: ContentItem) -> list[dict]:
     """What to tell the member who submitted `item` (empty when it was simply published)."""
     if item.state == ContentState.HELD:
+        if item.review_reason == ReviewReason.PERSONAL_DATA:
+            return copy.held_for_personal_data()
         return copy.held_for_review()
     if item.state != ContentState.BLOCKED:
         return []

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from linecomm.db import make_engine, make_session_factory, transaction
 from linecomm.demo.seed import DEMO_STAFF, DEMO_STAFF_PASSWORD, seed
+from linecomm.moderation import ngwords
+from linecomm.moderation import service as moderation
 from linecomm.staff import service as staff
 from tests.support.redis_server import free_port
 
@@ -47,6 +49,13 @@ def test_linecomm_demo_serves_the_console_the_admin_and_a_working_webhook(tmp_pa
         process.send_signal(signal.SIGINT)
         output = process.communicate(timeout=30)[0]
     assert "WELCOME1" in output and "/demo/chat" in output and "/admin/login" in output
+    # The demo community is moderated from the start: the shipped NG words and the personal-data rule.
+    engine = make_engine(f"sqlite:///{tmp_path / 'instance' / 'linecomm.sqlite3'}")
+    with transaction(make_session_factory(engine)) as session:
+        assert moderation.screen(session, "死ね").verdict.action == "block"
+        assert moderation.screen(session, "しね").verdict.action == "block"
+        assert moderation.screen(session, "電話は090-1234-5678です").personal == ("phone",)
+    engine.dispose()
 
 
 def test_the_demo_seed_is_idempotent_and_its_staff_can_sign_in(tmp_path: Path) -> None:
@@ -61,6 +70,13 @@ def test_the_demo_seed_is_idempotent_and_its_staff_can_sign_in(tmp_path: Path) -
             assert seed(session, "2026-11") == "WELCOME1"
     with transaction(sessions) as session:
         assert len(staff.list_staff(session)) == len(DEMO_STAFF)
+        words = ngwords.list_words(session)
+        assert len(words) == len(ngwords.default_list_csv().splitlines()) - 1
+        ngwords.delete(session, next(w for w in words if w.term == "デブ"))
+    with transaction(sessions) as session:  # a word the demo user deleted is not loaded again
+        seed(session, "2026-11")
+        assert ngwords.check_text(session, "デブ").action is None
+        assert ngwords.check_text(session, "死ね").action == "block"
         result = staff.sign_in(session, DEMO_STAFF[0][0], DEMO_STAFF_PASSWORD, "127.0.0.1")
         assert result.user is not None and result.user.role == "owner"
     engine.dispose()

@@ -175,7 +175,7 @@ def test_ng_word_list_add_update_import_export(community: Community) -> None:
         assert result.errors and "4行目" in result.errors[0] and "5行目" in result.errors[1]
         assert word.action == "flag"
         exported = ngwords.export_csv(s)
-        assert exported.splitlines()[0] == "term,action,note" and "アホ,hold," in exported
+        assert exported.splitlines()[0] == "term,action,note,readings" and "アホ,hold," in exported
         defaults = ngwords.load_defaults(s)
         assert defaults.added >= 30 and defaults.updated == 0
         assert word.action == "flag"  # the staff's choice survives loading the defaults
