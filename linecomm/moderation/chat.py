@@ -17,9 +17,9 @@ ANSWERS = {
 
 
 def on_report(ctx: EventContext, member: Member) -> None:
-    raw = ctx.postback.get("content", "")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+    content_id = ctx.postback_id("content")
+    if content_id is None:
         ctx.reply(copy.report_not_possible())
         return
-    result = service.report(ctx.session, int(raw), member.id, ctx.postback.get("reason") or "chat", ctx.now)
+    result = service.report(ctx.session, content_id, member.id, ctx.postback.get("reason") or "chat", ctx.now)
     ctx.reply(ANSWERS[result]())

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 from sqlalchemy.orm import Session
 
 from linecomm.config import Settings
+from linecomm.db import ID_MAX
 from linecomm.line.client import LineClient, Message
 from linecomm.line.limits import MAX_MESSAGES
 from linecomm.outbox import service as outbox
@@ -64,6 +65,15 @@ class EventContext:
     def postback(self) -> dict[str, str]:
         data = (self.raw.get("postback") or {}).get("data") or ""
         return {k: v[0] for k, v in parse_qs(data, keep_blank_values=True).items()}
+
+    def postback_id(self, name: str) -> int | None:
+        """The row id a button carries in its postback data as `name=<id>`; None when it is missing or is
+        not an id (a crafted or stale button: the handler answers politely, never with an error)."""
+        raw = self.postback.get(name, "")
+        if not (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 10):
+            return None
+        value = int(raw)
+        return value if 0 < value <= ID_MAX else None
 
     def reply(self, messages: list[Message]) -> None:
         """Answer the event. Everything said while handling one event goes out as one reply."""

@@ -12,6 +12,7 @@ from linecomm.moderation import ngwords, sanctions
 from linecomm.moderation.models import ContentItem, ContentKind, ContentReport, ContentState
 from linecomm.pushes.segments import Segment
 from linecomm.themes.models import AnswerImage, ImageStatus, ThemeAnswer
+from linecomm.webhooks.models import InboxStatus, WebhookEvent
 from tests.admin.console import Console
 from tests.themes.talk import Talk
 
@@ -172,3 +173,17 @@ def test_when_the_owner_publishes_photos_at_once_reports_can_still_hide_them(tal
     assert "通報を受け付けました" in talk.tap(taro, taro.quick_replies()[0]["data"])[0]
     assert talk.answers(post_id) == [("はなまる", "image", ContentState.HIDDEN, "（画像）")]
     assert "まだほかの方の回答がありません" in talk.tap(taro, f"action=answers&post={post_id}")[0]
+
+
+def test_crafted_buttons_with_ids_out_of_range_get_a_polite_answer(talk: Talk) -> None:
+    """Postback data is the member's to forge: an id too large for the database is a stale button, never a
+    failing event (PostgreSQL refuses an INTEGER parameter over 2**31 - 1)."""
+    hana = talk.member("はなまる")
+    talk.theme()
+    for data in ("action=report&content=99999999999999999", "action=report&content=2147483648",
+                 "action=answers&post=99999999999999999", "action=vote&post=2147483648&c=a"):
+        answers = talk.tap(hana, data)
+        assert answers and all(a for a in answers), data
+    with talk.community.reader() as s:
+        assert s.scalar(select(ContentReport.id)) is None
+        assert set(s.scalars(select(WebhookEvent.status))) == {InboxStatus.DONE}

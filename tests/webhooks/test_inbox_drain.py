@@ -136,7 +136,7 @@ def settings(settings: Settings) -> Settings:
 def test_a_reply_whose_answer_was_lost_is_pushed_so_it_surely_arrives(community: Community) -> None:
     user = community.user("返事 迷子")
     # LINE takes the reply but answers too late: the worker times out without knowing it was delivered.
-    community.fake.inject_fault("/v2/bot/message/reply", status=None, delay=1.5, times=1)
+    community.fake.inject_fault("/v2/bot/message/reply", status=None, delay=1.5, times=1, late=True)
     assert user.follow().status == 200
     community.drain()
     with community.reader() as s:

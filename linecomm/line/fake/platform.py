@@ -180,15 +180,19 @@ class FakeLinePlatform:
             self._state.clock = lambda: before() + seconds
 
     def inject_fault(self, path_prefix: str, status: int | None = 500, times: int = 1, delay: float = 0.0,
-                     body: Any = None, method: str | None = None) -> None:
+                     body: Any = None, method: str | None = None, late: bool = False) -> None:
         """Make the next `times` requests whose path starts with `path_prefix` (and method, if given)
         wait `delay` seconds and then get `status` (with `body`, or a LINE-style one). `status=None`
-        only slows them down: they are then handled normally. A faulted request delivers nothing."""
+        only slows them down: they are then handled normally. A faulted request delivers nothing.
+        `late=True`: the request is handled at once (a message is delivered, a token used) and only its
+        answer is held back `delay` seconds, as when LINE's answer is lost on its way back."""
+        if late and (status is not None or delay <= 0):
+            raise ValueError("a late answer needs a delay and no status")
         if times < 1:
             raise ValueError("times must be at least 1")
         if status is None and delay <= 0:
             raise ValueError("a fault needs a status, a delay, or both")
-        self._state.add_fault(Fault(path_prefix, status, times, delay, body, method))
+        self._state.add_fault(Fault(path_prefix, status, times, delay, body, method, late))
 
     def set_multicast_rate_limit(self, per_second: int | None) -> None:
         """Allow at most `per_second` multicast requests in any one-second window (None: no limit)."""

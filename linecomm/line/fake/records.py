@@ -121,6 +121,7 @@ class Fault:
     delay: float = 0.0
     body: Any = None
     method: str | None = None
+    late: bool = False  # the request is handled at once; only its answer comes `delay` seconds later
 
     def matches(self, method: str, path: str) -> bool:
         """Say whether this fault applies to a request with this method and path."""

@@ -149,15 +149,25 @@ class FakeLineApp:
               request_id: str) -> Reply:
         state = self.state
         arrived = state.now()
-        reply = self._apply_fault(method, path)
+        late = self._late_answer(method, path)
+        reply = None if late else self._apply_fault(method, path)
         if reply is None:
             reply = self._answer(method, path, query, headers, body, request_id)
+        if late:
+            time.sleep(late)
         # The recorded request parses its body only when someone reads `.json`; lean mode keeps no body.
         state.record(RecordedRequest(
             method=method, path=path, query=query, headers=headers, body=b"" if state.lean else body,
             status=reply.status, response_json=reply.json if reply.data is None else None, at=arrived,
             request_id=request_id))
         return reply
+
+    def _late_answer(self, method: str, path: str) -> float:
+        """Seconds a `late` fault holds back the answer of a request already handled (0: none applies)."""
+        if not self.state.faults or not any(f.late for f in self.state.faults):
+            return 0.0
+        fault = self.state.take_fault(method, path, late=True)
+        return fault.delay if fault is not None else 0.0
 
     def _apply_fault(self, method: str, path: str) -> Reply | None:
         if not self.state.faults:  # unlocked peek: the common case takes no lock

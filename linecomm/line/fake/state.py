@@ -100,11 +100,12 @@ class ChannelState:
         with self.lock:
             self.faults.append(fault)
 
-    def take_fault(self, method: str, path: str) -> Fault | None:
-        """Use up one application of the first fault matching this request, if any."""
+    def take_fault(self, method: str, path: str, late: bool = False) -> Fault | None:
+        """Use up one application of the first fault matching this request, if any (of the `late` kind:
+        handled at once, answered after the delay; or of the other kind)."""
         with self.lock:
             for fault in self.faults:
-                if fault.remaining > 0 and fault.matches(method, path):
+                if fault.remaining > 0 and fault.late == late and fault.matches(method, path):
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self.faults.remove(fault)
