@@ -143,7 +143,7 @@ def moderation() -> None:
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"), required=False)
 @click.option("--defaults", is_flag=True, help="Add the shipped default list (entries present are kept).")
 def moderation_import(csv_file: object, defaults: bool) -> None:
-    """Import NG words from CSV_FILE (header: term,action,note) or the shipped default list."""
+    """Import NG words from CSV_FILE (header: term,action,note[,readings]) or the shipped default list."""
     from linecomm.audit import service as audit
     from linecomm.db import make_engine, make_session_factory, transaction
     from linecomm.moderation import ngwords
@@ -231,7 +231,7 @@ def serve(host: str, port: int) -> None:
     from linecomm import create_app
 
     try:
-        app = create_app(_settings())
+        app = create_app(_settings().served_at(host, port))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     app.run(host=host, port=port, threaded=True, use_reloader=False)
@@ -276,7 +276,7 @@ def demo(host: str, port: int, fake_port: int) -> None:
 @main.command()
 @click.argument("action", type=click.Choice(["follow", "unfollow", "text", "postback"]))
 @click.argument("value", required=False, default="")
-@click.option("--user", "user_id", default="Udemo0000000000000000000000000001", show_default=True)
+@click.option("--user", "user_id", default="Ude000000000000000000000000000001", show_default=True)
 @click.option("--url", default="http://127.0.0.1:8000/webhooks/line", show_default=True, help="Webhook URL.")
 @click.option("--fake-line", "fake_url", default=None, help="Fake LINE platform URL (registers reply tokens).")
 def simulate(action: str, value: str, user_id: str, url: str, fake_url: str | None) -> None:

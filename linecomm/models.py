@@ -1,7 +1,15 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 from linecomm.audit.models import AuditEntry
 from linecomm.db import Base
-from linecomm.members.models import Consent, InviteCode, InviteRedemption, Member, MemberTag, Tag
+from linecomm.members.models import (
+    Consent,
+    InviteCode,
+    InviteCodeAttempt,
+    InviteRedemption,
+    Member,
+    MemberTag,
+    Tag,
+)
 from linecomm.moderation.models import (
     ContentDecision,
     ContentItem,
@@ -20,7 +28,7 @@ from linecomm.pushes.models import (
     TestRecipient,
     ThemePost,
 )
-from linecomm.staff.models import LoginAttempt, StaffUser
+from linecomm.staff.models import LoginAttempt, StaffSession, StaffUser
 from linecomm.themes.models import AnswerImage, ThemeAnswer, ThemeReaction, ThemeVote
 from linecomm.webhooks.models import ChatGroup, WebhookEvent
 
@@ -36,6 +44,7 @@ __all__ = [
     "Delivery",
     "DeliveryBatch",
     "InviteCode",
+    "InviteCodeAttempt",
     "InviteRedemption",
     "LoginAttempt",
     "Member",
@@ -45,6 +54,7 @@ __all__ = [
     "NgWord",
     "OutboundMessage",
     "PushPolicy",
+    "StaffSession",
     "StaffUser",
     "StepMessage",
     "StepSkip",

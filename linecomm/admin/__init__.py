@@ -13,6 +13,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         answer_views,
         auth_views,
         delivery_views,
+        home_views,
         invite_views,
         member_views,
         moderation_views,

@@ -2,11 +2,12 @@
 featuring an answer for 「みなさんの声」 in the next post, and the photos members sent as answers."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from linecomm.admin import forms, security
+from linecomm.admin import forms, labels, security
 from linecomm.admin.blueprint import bp, commit, db
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
@@ -15,7 +16,7 @@ from linecomm.line.client import LineError
 from linecomm.moderation.models import ContentState
 from linecomm.pushes.models import ThemePost
 from linecomm.staff.roles import Permission
-from linecomm.themes import jobs, reactions
+from linecomm.themes import export, jobs, reactions
 from linecomm.themes import service as themes
 from linecomm.themes.models import ImageStatus
 from linecomm.web_runtime import get_runtime
@@ -41,6 +42,26 @@ def post_answers(post_id: int) -> Any:
         reactions=reactions.reaction_counts(db(), post) if post.choice_kind == "reactions" else None,
         next_before=rows[-1].answer.id if more and rows else None,
     )
+
+
+@bp.get("/posts/<int:post_id>/answers.csv")
+@requires(Permission.THEMES)
+def post_answers_csv(post_id: int) -> Any:
+    """The post's answers as a CSV download, written while it is read (a large post is never loaded whole)."""
+    forms.or_404(db().get(ThemePost, post_id))
+    audit.record(db(), security.actor(), "answer.export", "theme_post", post_id, after={"format": "csv"})
+    commit()
+    readers = get_runtime().readers
+
+    def body() -> Iterator[bytes]:
+        with readers() as reader:
+            post = reader.get(ThemePost, post_id)
+            if post is not None:
+                for piece in export.answers_csv(reader, post, labels.CONTENT_STATE):
+                    yield piece.encode("utf-8")
+
+    return Response(body(), content_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=theme-post-{post_id}-answers.csv"})
 
 
 @bp.post("/answers/<int:answer_id>/feature")

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, the dashboard and one's own password."""
+"""Sign-in, sign-out and one's own account: password, signed-in browsers, sign out everywhere (the home
+page is in home_views)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,9 +10,8 @@ from linecomm.admin import security
 from linecomm.admin.blueprint import bp, commit, db
 from linecomm.admin.security import public, signed_in
 from linecomm.audit import service as audit
-from linecomm.moderation import service as moderation
 from linecomm.staff import service as staff_service
-from linecomm.staff.roles import Permission
+from linecomm.staff import sessions as staff_sessions
 from linecomm.staff.service import SignIn, StaffError
 from linecomm.timezones import format_jst
 
@@ -34,8 +34,8 @@ def login() -> Any:
         user = result.user
         audit.record(db(), audit.Actor(user.id, user.email, security.client_address()), "auth.sign_in",
                      "staff", user.id)
+        security.start_session(db(), user)
         commit()
-        security.start_session(user)
         return redirect(security.safe_next(next_url), 303)
     commit()  # the failed attempt counts towards the throttle
     status = 200
@@ -59,17 +59,10 @@ def login() -> Any:
 @signed_in
 def logout() -> Any:
     audit.record(db(), security.actor(), "auth.sign_out", "staff", g.staff.id)
+    security.end_session(db())
     commit()
-    security.end_session()
     flash("ログアウトしました。", "info")
     return redirect(url_for("admin.login"), 303)
-
-
-@bp.get("/")
-@signed_in
-def dashboard() -> Any:
-    queue_size = moderation.queue_size(db()) if security.can(Permission.MODERATION) else None
-    return render_template("admin/dashboard.html", queue_size=queue_size)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -86,8 +79,24 @@ def change_password() -> Any:
                 flash(str(exc), "error")
             else:
                 audit.record(db(), security.actor(), "auth.password_change", "staff", g.staff.id)
+                security.start_session(db(), g.staff)  # every session ended; this browser gets a new one
                 commit()
-                security.start_session(g.staff)  # this session continues; the others end
                 flash("パスワードを変更しました。", "info")
                 return redirect(url_for("admin.dashboard"), 303)
     return render_template("admin/password.html")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+def account() -> Any:
+    """One's own account: the browsers signed in to it; POST signs it out of all of them, this one too."""
+    if request.method == "POST":
+        count = staff_sessions.revoke_all(db(), g.staff)
+        audit.record(db(), security.actor(), "auth.sign_out_everywhere", "staff", g.staff.id,
+                     after={"sessions": count})
+        security.end_session(db())
+        commit()
+        flash("すべての端末からログアウトしました。", "info")
+        return redirect(url_for("admin.login"), 303)
+    return render_template("admin/account.html", sessions=staff_sessions.open_sessions(db(), g.staff),
+                           current_id=g.staff_session_id)

@@ -7,7 +7,7 @@ from linecomm.moderation.models import ContentKind, ContentState, ReviewReason, 
 from linecomm.moderation.ngwords import ACTION_LABELS as NG_ACTION_LABELS
 
 MEMBER_STATUS = {
-    MemberStatus.MEMBER: "会員",
+    MemberStatus.MEMBER: "メンバー",
     MemberStatus.JOINING: "参加手続き中",
     MemberStatus.FOLLOWER: "友だち（未参加）",
     MemberStatus.LEFT: "退会",
@@ -21,7 +21,7 @@ CONTENT_STATE = {
     ContentState.BLOCKED: "投稿拒否",
 }
 REVIEW_REASON = {ReviewReason.HELD: "承認待ち", ReviewReason.FLAGGED: "要確認", ReviewReason.REPORTED: "通報あり",
-                 ReviewReason.IMAGE: "写真の確認"}
+                 ReviewReason.IMAGE: "写真の確認", ReviewReason.PERSONAL_DATA: "個人情報"}
 CONTENT_KIND = {
     ContentKind.THEME_REPLY: "テーマへの回答",
     ContentKind.REVIEW: "レビュー",
@@ -32,11 +32,14 @@ DECISION = {
     "submitted": "投稿",
     "auto_hidden": "通報により自動で非表示",
     "approved": "承認",
+    "ng_word_hidden": "NGワード追加により非表示",
+    "ng_word_held": "NGワード追加により承認待ち",
+    "ng_word_flagged": "NGワード追加により要確認",
     "hidden": "非表示",
-    "erased": "会員データ削除",
+    "erased": "メンバーデータ削除",
 }
 SANCTION = {SanctionKind.WARN: "警告", SanctionKind.SUSPEND: "利用停止", SanctionKind.LIFT: "利用停止の解除"}
-BLOCKED_REASON = {"ng_word": "NGワード", "suspended": "利用停止中", "not_member": "会員ではない"}
+BLOCKED_REASON = {"ng_word": "NGワード", "suspended": "利用停止中", "not_member": "メンバーではない"}
 
 FILTERS = {
     "member_status": MEMBER_STATUS,

@@ -16,6 +16,7 @@ from linecomm.members.models import Consent, InviteCode
 from linecomm.moderation import sanctions
 from linecomm.moderation import service as moderation
 from linecomm.staff.roles import Permission
+from linecomm.themes import service as themes
 
 
 @bp.get("/members")
@@ -36,9 +37,10 @@ def member(member_id: int) -> Any:
     row = forms.or_404(directory.get(db(), member_id))
     consents = list(db().scalars(select(Consent).where(Consent.member_id == row.id).order_by(Consent.id)))
     code = db().get(InviteCode, row.invite_code_id) if row.invite_code_id else None
+    posts = moderation.content_of(db(), row.id)
     return render_template(
         "admin/member.html", member=row, consents=consents, invite=code, tags=tags.of_member(db(), row.id),
-        all_tags=tags.all_tags(db()), posts=moderation.content_of(db(), row.id),
+        all_tags=tags.all_tags(db()), posts=posts, ref_posts=themes.posts_by_ref(db(), [p.ref for p in posts]),
         sanctions=sanctions.of_member(db(), row.id),
     )
 
@@ -81,11 +83,11 @@ def members_bulk_tag() -> Any:
     if request.form.get("op") == "remove":
         count = tags.remove_from_selection(db(), tag, flt)
         audit.record(db(), security.actor(), "tag.bulk_remove", "tag", tag.id, after={**scope, "members": count})
-        flash(f"絞り込んだ会員{count:,}人からタグ「{tag.name}」を外しました。", "info")
+        flash(f"絞り込んだメンバー{count:,}人からタグ「{tag.name}」を外しました。", "info")
     else:
         count = tags.assign_to_selection(db(), tag, flt)
         audit.record(db(), security.actor(), "tag.bulk_assign", "tag", tag.id, after={**scope, "members": count})
-        flash(f"絞り込んだ会員{count:,}人にタグ「{tag.name}」を付けました。", "info")
+        flash(f"絞り込んだメンバー{count:,}人にタグ「{tag.name}」を付けました。", "info")
     commit()
     return redirect(url_for("admin.members", **flt.as_params()), 303)
 
@@ -139,15 +141,15 @@ def member_export(member_id: int) -> Any:
 def member_delete(member_id: int) -> Any:
     row = forms.or_404(directory.get(db(), member_id))
     if request.form.get("confirm", "").strip() != str(row.id):
-        flash("確認のため会員IDを正しく入力してください。削除は行っていません。", "error")
+        flash("確認のためメンバーIDを正しく入力してください。削除は行っていません。", "error")
         return redirect(url_for("admin.member", member_id=row.id), 303)
     try:
         before = privacy.erase(db(), row)
     except ValueError:
-        flash("この会員はすでに削除されています。", "error")
+        flash("このメンバーはすでに削除されています。", "error")
         return redirect(url_for("admin.member", member_id=row.id), 303)
     audit.record(db(), security.actor(), "member.delete", "member", row.id, before=before,
                  after={"status": row.status})
     commit()
-    flash(f"会員ID {row.id} の個人データを削除しました。", "info")
+    flash(f"メンバーID {row.id} の個人データを削除しました。", "info")
     return redirect(url_for("admin.member", member_id=row.id), 303)

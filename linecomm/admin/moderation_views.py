@@ -18,7 +18,8 @@ from linecomm.moderation.models import ContentItem, ReviewReason
 from linecomm.staff.roles import Permission
 from linecomm.themes import service as themes
 
-REASONS = (ReviewReason.HELD, ReviewReason.IMAGE, ReviewReason.FLAGGED, ReviewReason.REPORTED)
+REASONS = (ReviewReason.HELD, ReviewReason.PERSONAL_DATA, ReviewReason.IMAGE, ReviewReason.FLAGGED,
+           ReviewReason.REPORTED)
 PAGE = 30
 
 
@@ -33,8 +34,9 @@ def moderation_queue() -> Any:
     entries = entries[:PAGE]
     return render_template("admin/moderation.html", entries=entries, reason=reason, reasons=REASONS,
                            next_before=entries[-1].item.id if more and entries else None,
-                           terms=moderation.verdict_terms,
-                           photos=themes.image_answers_for(db(), [e.item.id for e in entries]))
+                           terms=moderation.verdict_terms, personal=moderation.personal_data_labels,
+                           photos=themes.image_answers_for(db(), [e.item.id for e in entries]),
+                           ref_posts=themes.posts_by_ref(db(), [e.item.ref for e in entries]))
 
 
 @bp.get("/moderation/<int:content_id>")
@@ -44,8 +46,9 @@ def moderation_item(content_id: int) -> Any:
     member = db().get(Member, item.member_id) if item.member_id else None
     return render_template("admin/moderation_item.html", item=item, member=member,
                            history=moderation.history(db(), item.id), reports=moderation.reports_of(db(), item.id),
-                           terms=moderation.verdict_terms(item),
-                           photo=themes.image_answers_for(db(), [item.id]).get(item.id))
+                           terms=moderation.verdict_terms(item), personal=moderation.personal_data_labels(item),
+                           photo=themes.image_answers_for(db(), [item.id]).get(item.id),
+                           ref_posts=themes.posts_by_ref(db(), [item.ref]))
 
 
 @bp.get("/moderation/<int:content_id>/image")
@@ -74,7 +77,7 @@ def moderation_decide(content_id: int) -> Any:
         elif action in ("hide", "warn", "suspend"):
             member = db().get(Member, item.member_id) if item.member_id else None
             if action != "hide" and member is None:
-                abort(400, "投稿した会員が見つかりません。")
+                abort(400, "投稿したメンバーが見つかりません。")
             before, after = moderation.hide(db(), item, staff_id, note=reason or None)
             audit.record(db(), security.actor(), "content.hide", "content", item.id,
                          before={"state": before}, after={"state": after})
@@ -83,14 +86,14 @@ def moderation_decide(content_id: int) -> Any:
                 sanctions.warn(db(), member, reason, staff_id, content_id=item.id)
                 audit.record(db(), security.actor(), "member.warn", "member", member.id,
                              after={"reason": reason, "content_id": item.id})
-                message = "投稿を非表示にし、会員に警告を送りました。"
+                message = "投稿を非表示にし、メンバーに警告を送りました。"
             elif action == "suspend" and member is not None:
                 status = member.status
                 sanctions.suspend(db(), member, reason, staff_id, content_id=item.id)
                 audit.record(db(), security.actor(), "member.suspend", "member", member.id,
                              before={"status": status}, after={"status": member.status, "reason": reason,
                                                                "content_id": item.id})
-                message = "投稿を非表示にし、会員を利用停止にしました。"
+                message = "投稿を非表示にし、メンバーを利用停止にしました。"
         else:
             abort(400, "操作の指定が正しくありません。")
     except moderation.ModerationError as exc:
@@ -115,12 +118,12 @@ def member_sanction(member_id: int) -> Any:
         if action == "warn":
             sanctions.warn(db(), member, reason, staff_id)
             audit.record(db(), security.actor(), "member.warn", "member", member.id, after={"reason": reason})
-            message = "会員に警告を送りました。"
+            message = "メンバーに警告を送りました。"
         elif action == "suspend":
             sanctions.suspend(db(), member, reason, staff_id)
             audit.record(db(), security.actor(), "member.suspend", "member", member.id,
                          before={"status": status}, after={"status": member.status, "reason": reason})
-            message = "会員を利用停止にしました。"
+            message = "メンバーを利用停止にしました。"
         elif action == "lift":
             sanctions.lift(db(), member, reason, staff_id)
             audit.record(db(), security.actor(), "member.unsuspend", "member", member.id,

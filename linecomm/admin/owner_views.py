@@ -5,12 +5,13 @@ from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from linecomm.admin import forms, security
+from linecomm.admin import audit_entries, forms, security
 from linecomm.admin.blueprint import bp, commit, db
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
 from linecomm.moderation import service as moderation
 from linecomm.staff import service as staff_service
+from linecomm.staff import sessions as staff_sessions
 from linecomm.staff.roles import ROLE_LABELS, Permission, Role
 from linecomm.staff.service import StaffError
 
@@ -37,7 +38,7 @@ def staff_list() -> Any:
     users = staff_service.list_staff(db())
     locks = {u.id: staff_service.locked_until(db(), u.email) for u in users}
     return render_template("admin/staff.html", users=users, locks=locks, roles=list(Role), labels=ROLE_LABELS,
-                           form=form)
+                           form=form, open_sessions=staff_sessions.open_session_counts(db()))
 
 
 @bp.post("/staff/<int:staff_id>")
@@ -63,6 +64,13 @@ def staff_update(staff_id: int) -> Any:
             audit.record(db(), security.actor(), "staff.password_reset", "staff", user.id)
             commit()
             flash(f"{user.email} のパスワードを再設定しました。", "info")
+            return redirect(url_for("admin.staff_list"), 303)
+        elif op == "sign_out_everywhere":
+            count = staff_sessions.revoke_all(db(), user)
+            audit.record(db(), security.actor(), "staff.sign_out_everywhere", "staff", user.id,
+                         after={"sessions": count})
+            commit()
+            flash(f"{user.email} をすべての端末からログアウトしました。", "info")
             return redirect(url_for("admin.staff_list"), 303)
         else:
             raise StaffError("操作の指定が正しくありません。")
@@ -96,8 +104,9 @@ def audit_log() -> Any:
     more = len(rows) > AUDIT_PAGE
     rows = rows[:AUDIT_PAGE]
     params = {k: v for k, v in args.items() if k != "before" and v}
-    return render_template("admin/audit.html", rows=rows, users=staff_service.list_staff(db()),
-                           actions=audit.ACTION_LABELS, params=params, decode=audit.decode,
+    return render_template("admin/audit.html", rows=audit_entries.lines(db(), rows),
+                           users=staff_service.list_staff(db()), actions=audit.ACTION_LABELS,
+                           target_types=audit_entries.TARGET_TYPES, params=params,
                            next_before=rows[-1].id if more and rows else None)
 
 
@@ -120,6 +129,13 @@ def settings_page() -> Any:
                 db().rollback()
                 flash(str(exc), "error")
                 return redirect(url_for("admin.settings_page"), 303)
+        if "hold_personal_data" in request.form:
+            value = request.form.get("hold_personal_data", "")
+            if value not in ("on", "off"):
+                db().rollback()
+                flash("個人情報の扱いは「確認後に公開」か「確認しない」から選んでください。", "error")
+                return redirect(url_for("admin.settings_page"), 303)
+            changes["hold_personal_data"] = moderation.set_personal_data_rule(db(), value == "on")
         for name, (before, after) in changes.items():
             if before != after:
                 audit.record(db(), security.actor(), "settings.update", "settings", name,

@@ -17,6 +17,7 @@ from linecomm.audit import service as audit
 from linecomm.db import utcnow
 from linecomm.line.client import Quota
 from linecomm.members import directory, tags
+from linecomm.pushes import copy as push_copy
 from linecomm.pushes import jobs
 from linecomm.pushes import policy as policies
 from linecomm.pushes import service as pushes
@@ -27,7 +28,8 @@ from linecomm.pushes.progress import progress
 from linecomm.pushes.schedule import WEEKDAY_LABELS
 from linecomm.pushes.segments import measure, unknown_tags
 from linecomm.staff.roles import Permission
-from linecomm.themes import overview
+from linecomm.text.quotes import quoted
+from linecomm.themes import overview, reactions
 from linecomm.themes import service as themes
 from linecomm.timezones import format_jst
 from linecomm.web_runtime import get_runtime
@@ -46,7 +48,7 @@ def _with_preview_images(body: str, status: int = 200) -> Any:
 def _audit_post(post: ThemePost) -> dict[str, Any]:
     return {"title": post.title, "segment": post.segment, "choice_kind": post.choice_kind,
             "answers_open_at": post.answers_open_at, "answers_close_at": post.answers_close_at,
-            "image": bool(post.image_url)}
+            "answer_mode": post.answer_mode, "image": bool(post.image_url)}
 
 
 @bp.get("/posts")
@@ -76,6 +78,7 @@ def _compose_page(form: PostForm, post: ThemePost | None, messages: list[dict[st
         policy=policy, quiet_label=quiet.label(), quiet_release=quiet.release(now) if quiet.contains(now) else None,
         all_tags=tags.all_tags(db()), cohorts=sorted(set(directory.cohorts(db())) | set(form.cohort)),
         voices=themes.featured_voices(db()), segment_fields=SEGMENT_FIELDS, now=now,
+        no_answer_window=push_copy.no_answer_window(),
     )
     return _with_preview_images(body, status)
 
@@ -110,7 +113,9 @@ def post_new() -> Any:
     audit.record(db(), security.actor(), "post.create", "theme_post", post.id,
                  after=_audit_post(post) | {"voices": form.voices})
     commit()
-    flash(f"下書き「{post.title}」を保存しました。プレビューと配信対象を確かめて、配信を予約してください。", "info")
+    flash(f"下書き{quoted(post.title)}を保存しました。プレビューと配信対象を確かめて、配信を予約してください。", "info")
+    if post.answers_open_at is None:
+        flash(push_copy.no_answer_window(), "info")
     return redirect(url_for("admin.post_detail", post_id=post.id), 303)
 
 
@@ -139,6 +144,8 @@ def post_edit(post_id: int) -> Any:
                  after=_audit_post(post) | {"voices": form.voices})
     commit()
     flash("投稿を保存しました。", "info")
+    if post.answers_open_at is None:
+        flash(push_copy.no_answer_window(), "info")
     return redirect(url_for("admin.post_detail", post_id=post.id), 303)
 
 
@@ -171,7 +178,8 @@ def post_detail(post_id: int) -> Any:
     body = render_template(
         "admin/post.html", post=post, preview=preview, quota=quota, deliveries=deliveries, latest=latest,
         latest_progress=push_labels.progress_json(progress(db(), latest.id)) if latest else None,
-        counts=themes.answer_counts(db(), [post.id]).get(post.id, {}), schedule=ScheduleForm(),
+        counts=themes.answer_counts(db(), [post.id]).get(post.id, {}), taps=reactions.tap_count(db(), post),
+        schedule=ScheduleForm(),
         weekdays=WEEKDAY_LABELS, recipients=policies.test_recipients(db()), editable=post.status in PostStatus.EDITABLE,
     )
     return _with_preview_images(body)
@@ -238,7 +246,7 @@ def post_cancel(post_id: int) -> Any:
         return redirect(url_for("admin.post_detail", post_id=post_id), 303)
     audit.record(db(), security.actor(), "post.cancel", "theme_post", post.id, after={"status": post.status})
     commit()
-    flash(f"「{post.title}」の配信を取り消しました。", "info")
+    flash(f"{quoted(post.title)}の配信を取り消しました。", "info")
     return redirect(url_for("admin.post_detail", post_id=post.id), 303)
 
 

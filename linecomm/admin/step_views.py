@@ -39,7 +39,7 @@ def step_list() -> Any:
             audit.record(db(), security.actor(), "step.create", "step", step.id, after={
                 "name": step.name, "days_after_join": step.days_after_join, "time_of_day": step.time_of_day})
             commit()
-            flash(f"ステップ配信「{step.name}」を追加しました。これから参加する会員に届きます。", "info")
+            flash(f"ステップ配信「{step.name}」を追加しました。これから参加するメンバーに届きます。", "info")
             return redirect(url_for("admin.step_list"), 303)
     return render_template("admin/steps.html", lines=overview.steps(db()), form=form)
 

@@ -80,7 +80,7 @@ def of_member(session: Session, member_id: int) -> list[Tag]:
 def assign(session: Session, member: Member, tag: Tag, now: datetime | None = None) -> bool:
     """Put `tag` on `member`; False when it was already there."""
     if member.status == MemberStatus.DELETED:
-        raise TagError("削除済みの会員にはタグを付けられません。")
+        raise TagError("削除済みのメンバーにはタグを付けられません。")
     if session.get(MemberTag, (tag.id, member.id)) is not None:
         return False
     session.add(MemberTag(tag_id=tag.id, member_id=member.id, tagged_at=now or utcnow()))

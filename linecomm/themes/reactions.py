@@ -129,3 +129,11 @@ def reaction_counts(session: Session, post: ThemePost) -> list[Tally]:
         .group_by(ThemeReaction.reaction)
     ).all())
     return _tally(choices_from_json(post.choices), {k: int(v) for k, v in counts.items()})
+
+
+def tap_count(session: Session, post: ThemePost) -> int:
+    """How many votes (a poll) or reactions (reaction buttons) the post has; 0 without buttons."""
+    table = {POLL: ThemeVote, REACTIONS: ThemeReaction}.get(post.choice_kind or "")
+    if table is None:
+        return 0
+    return int(session.scalar(select(func.count()).select_from(table).where(table.post_id == post.id)) or 0)

@@ -67,6 +67,7 @@ def cases(w: dict[str, Any], case: Any) -> list[Any]:
         case("POST", "admin.push_settings", "/admin/push-settings", MARKETING,
              {"op": "policy", "quiet_start": "22:00", "quiet_end": "08:00", "weekly_cap": "4"}),
         case("GET", "admin.post_answers", f"/admin/posts/{sent}/answers", MARKETING),
+        case("GET", "admin.post_answers_csv", f"/admin/posts/{sent}/answers.csv", MARKETING),
         case("POST", "admin.answer_feature", f"/admin/answers/{w['answer']}/feature", MARKETING, {"op": "feature"}),
         case("GET", "admin.answer_image", f"/admin/answers/{w['photo']}/image", MARKETING),
     ]

@@ -86,7 +86,7 @@ def test_a_moderator_and_marketer_day_in_the_browser(console: Console, browser_p
     assert "0 / 30" in page.text_content("table")
 
     # Find a member, open them.
-    page.click("nav >> text=会員")
+    page.click("nav >> text=メンバー")
     page.fill("input[name=q]", "ハナ")
     page.click("form[role=search] button[type=submit]")
     rows = page.locator("tbody tr")

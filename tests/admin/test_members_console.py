@@ -72,7 +72,7 @@ def test_member_detail_shows_status_consent_cohort_tags_dates_and_posts(console:
         tags.assign(s, member, tag)
         moderation.submit(s, member.id, ContentKind.THEME_REPLY, "泡立ちがとても良いです", ref="theme:3")
     page = console.client("moderator").get(f"/admin/members/{member.id}").get_data(as_text=True)
-    for expected in ("はなまる", "佐藤 花子", "会員", "0期生", "モニター", "2026-11版に", "泡立ちがとても良いです",
+    for expected in ("はなまる", "佐藤 花子", "メンバー", "0期生", "モニター", "2026-11版に", "泡立ちがとても良いです",
                      "テーマへの回答", "theme:3", "公開中"):
         assert expected in page, expected
     assert "個人データを削除" not in page  # only the owner sees APPI actions

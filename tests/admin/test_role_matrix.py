@@ -60,6 +60,7 @@ def _cases(w: dict[str, Any]) -> list[Case]:
     m, v = w["member"], w["victim"]
     return [
         Case("GET", "admin.dashboard", "/admin/", ALL),
+        Case("GET", "admin.account", "/admin/account", ALL),
         Case("GET", "admin.change_password", "/admin/account/password", ALL),
         Case("POST", "admin.change_password", "/admin/account/password", ALL, {"current_password": "x"}),
         Case("GET", "admin.members", "/admin/members?q=たろ", ALL),
@@ -88,6 +89,7 @@ def _cases(w: dict[str, Any]) -> list[Case]:
         Case("GET", "admin.ng_words_test", "/admin/ng-words/test.json?text=ばか", MODERATION),
         Case("POST", "admin.ng_word_update", f"/admin/ng-words/{w['word']}", MODERATION, {"action": "block"}),
         Case("POST", "admin.ng_word_delete", f"/admin/ng-words/{w['doomed_word']}/delete", MODERATION),
+        Case("POST", "admin.ng_word_apply", f"/admin/ng-words/{w['word']}/apply", MODERATION),
         Case("POST", "admin.ng_words_import", "/admin/ng-words/import", MODERATION, {"defaults": "1"}),
         Case("GET", "admin.ng_words_export", "/admin/ng-words/export.csv", MODERATION),
         Case("GET", "admin.staff_list", "/admin/staff", OWNER),
@@ -103,7 +105,9 @@ def _cases(w: dict[str, Any]) -> list[Case]:
     ]
 
 
-SEPARATELY_TESTED = {("GET", "admin.login"), ("POST", "admin.login"), ("POST", "admin.logout")}
+# Signing in and out (and out everywhere: tests/admin/test_sessions.py) would end the clients' sessions here.
+SEPARATELY_TESTED = {("GET", "admin.login"), ("POST", "admin.login"), ("POST", "admin.logout"),
+                     ("POST", "admin.account")}
 
 
 def test_the_matrix_covers_every_admin_route(console: Console) -> None:
@@ -172,9 +176,9 @@ def test_each_role_gets_what_it_should_and_nothing_else(console: Console) -> Non
 
 def test_the_navigation_only_offers_what_the_role_may_open(console: Console) -> None:
     expected = {
-        "owner": {"会員", "タグ", "招待コード", "配信", "投稿の確認", "NGワード", "スタッフ", "操作履歴", "設定"},
-        "marketer": {"会員", "タグ", "招待コード", "配信"},
-        "moderator": {"会員", "投稿の確認", "NGワード"},
+        "owner": {"メンバー", "タグ", "招待コード", "配信", "投稿の確認", "NGワード", "スタッフ", "操作履歴", "設定"},
+        "marketer": {"メンバー", "タグ", "招待コード", "配信"},
+        "moderator": {"メンバー", "投稿の確認", "NGワード"},
     }
     every = set().union(*expected.values())
     for role, shown in expected.items():

@@ -30,7 +30,7 @@ def test_reactions_count_once_per_member_and_reaction(talk: Talk) -> None:
     wow = talk.tap(hana, f"action=react&post={post_id}&r=wow")
     assert wow == ["「😮 すごい」をお送りしました。ありがとうございます！"]
     assert len(talk.tap(taro, like["data"])) == 1
-    assert "会員の方のみ" in talk.tap(guest, like["data"])[0]
+    assert "メンバーの方のみ" in talk.tap(guest, like["data"])[0]
     assert "ご利用いただけません" in talk.tap(hana, f"action=react&post={post_id}&r=nope")[0]
     assert "ご利用いただけません" in talk.tap(hana, f"action=vote&post={post_id}&o=like")[0]  # not a poll
     assert "ご利用いただけません" in talk.tap(hana, "action=react&post=99999&r=like")[0]

@@ -1,0 +1,1 @@
+"""Numbers staff check every day, read with a few aggregate queries."""
