@@ -15,10 +15,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from linecomm.db import insert_rows_ignoring_conflicts, utcnow
+from linecomm.line.event_check import InvalidEvent, check_event
 from linecomm.queue import JobQueue
 from linecomm.timezones import from_line_timestamp
 from linecomm.webhooks import drain
-from linecomm.webhooks.event_check import InvalidEvent, check_event
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class StoredBody:
 def parse_body(body: bytes) -> list[dict[str, Any]]:
     """The events of a webhook body, each checked by line-bot-sdk v3's models. Unknown event types pass
     (LINE adds types; we store them); a malformed event of a known type does not. What the SDK accepts is
-    first tried on a compiled copy of its models' checks (linecomm.webhooks.event_check): an event it
+    first tried on a compiled copy of its models' checks (linecomm.line.event_check): an event it
     passes is one `Event.from_dict` accepts; anything else goes to `Event.from_dict` for the verdict."""
     try:
         payload = _JSON.decode(body.decode("utf-8"))

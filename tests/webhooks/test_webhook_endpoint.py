@@ -18,8 +18,9 @@ from linebot.v3.webhooks import Event
 from sqlalchemy import create_engine, event, func, select, text
 
 from linecomm import db
+from linecomm.line import event_check
 from linecomm.line.simulator import body_of, follow_event, post_webhook, text_event
-from linecomm.webhooks import event_check, ingest
+from linecomm.webhooks import ingest
 from linecomm.webhooks.ingest import signature_of
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 from tests.support.community import Community
