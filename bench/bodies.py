@@ -60,7 +60,7 @@ def make_event(kind: str, eid: str, user_id: str, timestamp_ms: int, reply_token
 def make_body(run: str, thread: int, index: int, *, mix: tuple[str, ...] = MIX,
               user_of: Callable[[int, int], str] | None = None,
               reply_token_for: Callable[[str], str] | None = None,
-              now_ms: int | None = None) -> bytes:
+              now_ms: int | None = None, texts: list[str] | None = None) -> bytes:
     """One webhook body of len(mix) events with fresh ids. `user_of(index, n)` picks the LINE user of
     event n; `reply_token_for(user_id)` issues the reply token (the fake platform only honours its own)."""
     now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
@@ -69,7 +69,7 @@ def make_body(run: str, thread: int, index: int, *, mix: tuple[str, ...] = MIX,
         user_id = user_of(index, n) if user_of else "U" + uuid.uuid4().hex
         token = reply_token_for(user_id) if (reply_token_for and kind != "unfollow") else None
         events.append(make_event(kind, event_id(run, thread, index, n), user_id, now_ms + n, token,
-                                 TEXTS[(index + n) % len(TEXTS)]))
+                                 texts[n] if texts else TEXTS[(index + n) % len(TEXTS)]))
     return json.dumps({"destination": DESTINATION, "events": events}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
 

@@ -121,10 +121,11 @@ def deliver(database_url: str, redis_url: str, fake_url: str) -> dict[str, objec
     from linecomm.config import Settings
     from linecomm.db import transaction, utcnow
     from linecomm.line.client import Quota
-    from linecomm.pushes import jobs, service
+    from linecomm.pushes import jobs
     from linecomm.pushes import policy as policies
     from linecomm.pushes.models import Delivery, DeliveryBatch
     from linecomm.runtime import Runtime
+    from linecomm.themes import posts, scheduling
 
     settings = Settings(env="development", database_url=database_url, redis_url=redis_url, queue_name=QUEUE,
                         line_channel_access_token=ACCESS_TOKEN, line_api_base_url=fake_url).resolved()
@@ -132,12 +133,12 @@ def deliver(database_url: str, redis_url: str, fake_url: str) -> dict[str, objec
     try:
         with transaction(rt.sessions) as s:
             policies.update(s, quiet_start="00:00", quiet_end="00:00")  # the bench runs whenever it is run
-            post_id = service.create_post(s, service.PostDraft(
+            post_id = posts.create_post(s, posts.PostDraft(
                 title="ベンチマーク", text="今週のテーマ: 冬の楽しみ方を教えてください☃️")).id
         started = time.monotonic()
         wall_start = utcnow()
         with transaction(rt.sessions) as s:
-            result = service.schedule_post(s, post_id, service.SendPlan("now"), Quota(None, 0))
+            result = scheduling.schedule_post(s, post_id, scheduling.SendPlan("now"), Quota(None, 0))
         jobs.wake_scheduler(rt, result.starts_at)
         while True:
             with transaction(rt.readers) as s:

@@ -51,10 +51,16 @@ from linecomm.webhooks.models import WebhookEvent
 # "text": each event is a text message from someone who already follows the account, answered with one
 # reply: the simple event. "follow-text": a new user follows (a profile read and a greeting), then writes
 # (a reply), in the same body.
+# "answers": what follows a theme post: community members answer it in chat (answer -> NG-word check ->
+# stored under moderation -> a thank-you reply), the post having gone out to --members members first.
 MIXES = {
     "text": ("message",) * bodies.EVENTS_PER_BODY,
     "follow-text": ("follow", "message") * (bodies.EVENTS_PER_BODY // 2),
+    "answers": ("message",) * bodies.EVENTS_PER_BODY,
 }
+ANSWERS = ("朝は白湯を一杯飲んでから、窓を開けて深呼吸します", "コーヒーを淹れる間にストレッチをしています",
+           "前の晩にお弁当の下ごしらえをしておきます", "ベランダのハーブに水をあげるのが日課です",
+           "通勤前に5分だけ本を読みます")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,7 +69,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="a small run: a smoke test of the benchmark, not a figure")
     p.add_argument("--workers", type=int, default=2, help="`linecomm worker` processes")
     p.add_argument("--mix", choices=sorted(MIXES), default="text",
-                   help="text: texts from followers, one reply each (default); follow-text: follow, then a text")
+                   help="text: texts from followers, one reply each (default); follow-text: follow, then a text; "
+                        "answers: members answer a theme post sent to --members members")
+    p.add_argument("--members", type=int, default=None,
+                   help="answers mix: community members the theme post goes to (default 100000; 5000 with --quick)")
     p.add_argument("--quiet-wait", type=float, default=120.0,
                    help="wait up to this many seconds for an idle machine before measuring")
     p.add_argument("--profile", action="store_true",
@@ -74,7 +83,68 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.events is None:
         args.events = 500 if args.quick else 5000
     args.events -= args.events % bodies.EVENTS_PER_BODY
+    if args.members is None:
+        args.members = 5000 if args.quick else 100_000
+    if args.mix == "answers" and args.members < args.events:
+        p.error("--members must be at least --events: each member answers once")
     return args
+
+
+def member_line_id(n: int) -> str:
+    """The LINE user id of community member n (1-based), as `send_theme_post` inserts them."""
+    return "U" + format(n, "x").rjust(32, "0")
+
+
+def send_theme_post(db_url: str, env: dict[str, str], fake: FakeLinePlatform, members: int) -> float:
+    """Insert `members` community members (one statement) and send them a theme post with an open answer
+    window through the `linecomm push` command, as an operator would; wait until LINE has it. Returns the
+    seconds the send took."""
+    from datetime import timedelta
+
+    from linecomm.timezones import JST
+
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO members (line_user_id, display_name, nickname, nickname_key, status, is_following, cohort, "
+            "created_at, followed_at, joined_at, last_active_at) "
+            "SELECT 'U' || lpad(to_hex(g), 32, '0'), 'ベンチ' || g, 'ベンチ' || g, 'べんち' || g, 'member', true, "
+            "'1期生', now(), now(), now() - interval '30 days', now() FROM generate_series(1, :n) AS g"
+        ), {"n": members})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE members"))
+    for n in range(1, members + 1):
+        fake.add_user(member_line_id(n), f"ベンチ{n}")
+
+    def cli(*words: str) -> str:
+        done = subprocess.run([str(VENV_BIN / "linecomm"), "push", *words], env=env, cwd=str(REPO),
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"linecomm push {words[0]} failed: {done.stderr or done.stdout}")
+        return done.stdout
+
+    now = utcnow().astimezone(JST)
+    cli("policy", "--quiet", "00:00-00:00", "--cap", "50")
+    created = cli("create", "--title", "朝のひと手間", "--text", "今月のテーマ：朝のひと手間を教えてください",
+                  "--answers-from", (now - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M"),
+                  "--answers-until", (now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"))
+    post_id = next(int(word) for word in created.replace("#", " ").split() if word.isdigit())
+    started = time.monotonic()
+    cli("schedule", str(post_id), "--now")
+    deadline = time.monotonic() + 600
+    while True:
+        with engine.connect() as conn:
+            status = conn.execute(text("SELECT status FROM push_deliveries WHERE post_id = :p ORDER BY id DESC "
+                                       "LIMIT 1"), {"p": post_id}).scalar()
+        if status in ("sent", "failed", "cancelled"):
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the theme post did not go out (delivery {status})")
+        time.sleep(0.2)
+    engine.dispose()
+    if status != "sent":
+        raise RuntimeError(f"the theme post's delivery ended {status}")
+    return time.monotonic() - started
 
 
 def fill_inbox(db_url: str, fake: FakeLinePlatform, events: int, mix: str = "text") -> list[list[int]]:
@@ -89,6 +159,8 @@ def fill_inbox(db_url: str, fake: FakeLinePlatform, events: int, mix: str = "tex
     users: dict[tuple[int, int], str] = {}
 
     def user_of(body: int, n: int) -> str:
+        if mix == "answers":  # members who received the post, one answer each
+            return member_line_id(body * bodies.EVENTS_PER_BODY + n + 1)
         key = (body, n // per_user)
         if key not in users:
             users[key] = f"U{body:016x}{n // per_user:016x}"
@@ -98,8 +170,10 @@ def fill_inbox(db_url: str, fake: FakeLinePlatform, events: int, mix: str = "tex
     jobs = []
     try:
         for index in range(events // bodies.EVENTS_PER_BODY):
+            texts = [f"{ANSWERS[(index + n) % len(ANSWERS)]}（{index}-{n}）" for n in range(len(kinds))] \
+                if mix == "answers" else None
             body = bodies.make_body("WORK", 0, index, mix=kinds, user_of=user_of,
-                                    reply_token_for=fake.issue_reply_token)
+                                    reply_token_for=fake.issue_reply_token, texts=texts)
             with transaction(factory) as session:
                 events_of_body = ingest.parse_body(body)
                 if mix == "text":
@@ -172,6 +246,11 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             procs = start_workers(args.workers, env, logs)
             try:
                 wait_for_workers(redis_url, args.workers, procs)
+                sent_in = None
+                if args.mix == "answers":
+                    print(f"sending a theme post to {args.members:,} members (`linecomm push`) ...")
+                    sent_in = send_theme_post(db_url, env, fake, args.members)
+                    print(f"  delivered in {sent_in:.1f} s")
                 quiet = "not checked"
                 if args.quiet_wait > 0:  # before storing: the events' reply tokens are good for 50 s from then
                     found, busy = wait_for_quiet(args.quiet_wait)
@@ -213,7 +292,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 pids = {pid for proc in procs for pid in process_tree(proc.pid, after.processes)}
                 cpu = usage_between(before, after, bench_classifier(
                     {"linecomm workers": pids}, db_name, "fake LINE + runner"))
-                check = verify(engine, fake, args.events, t0)
+                check = verify(engine, fake, args.events, t0, answers=args.mix == "answers")
                 engine.dispose()
             finally:
                 stop_workers(procs)
@@ -223,13 +302,17 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return {
         "events": args.events, "workers": args.workers, "jobs": len(jobs), "enqueue_s": enqueued,
         "wall_s": wall, "window_s": window, "events_per_s": args.events / window,
-        "cpu": cpu, "check": check, "quiet_start": quiet,
+        "cpu": cpu, "check": check, "quiet_start": quiet, "members": args.members if args.mix == "answers" else None,
+        "post_sent_s": sent_in,
     }
 
 
-def verify(engine: Any, fake: FakeLinePlatform, events: int, t0: float) -> dict[str, Any]:
-    """Every event handled once, every reply sent once (by reply while the token was fresh)."""
+def verify(engine: Any, fake: FakeLinePlatform, events: int, t0: float, answers: bool = False) -> dict[str, Any]:
+    """Every event handled once, every reply sent once (by reply while the token was fresh); with `answers`,
+    every answer stored once under moderation."""
     with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*), count(DISTINCT member_id) FROM theme_answers")).one()
+        content = dict(conn.execute(text("SELECT state, count(*) FROM content_items GROUP BY state")).all())
         statuses = dict(conn.execute(select(WebhookEvent.status, func.count()).group_by(WebhookEvent.status)).all())
         sent = dict(conn.execute(
             select(OutboundMessage.sent_via, func.count()).where(OutboundMessage.status == "sent")
@@ -239,6 +322,7 @@ def verify(engine: Any, fake: FakeLinePlatform, events: int, t0: float) -> dict[
         last_handled: datetime | None = conn.execute(select(func.max(WebhookEvent.handled_at))).scalar_one()
     requests = fake.requests
     replies = sum(1 for r in requests if r.path == "/v2/bot/message/reply" and r.status == 200)
+    answers_ok = not answers or (stored[0] == stored[1] == events and sum(content.values()) == events)
     pushes = sum(1 for r in requests if r.path == "/v2/bot/message/push" and r.status == 200)
     profiles = sum(1 for r in requests if r.path.startswith("/v2/bot/profile/") and r.status == 200)
     refused = sum(1 for r in requests if r.status >= 400)
@@ -246,7 +330,8 @@ def verify(engine: Any, fake: FakeLinePlatform, events: int, t0: float) -> dict[
     return {
         "inbox": statuses, "messages": messages, "sent_via": sent, "line_replies": replies, "line_pushes": pushes,
         "line_profiles": profiles, "line_refused": refused,
-        "all_done": statuses.get("done", 0) == events and len(statuses) == 1,
+        "answers": {"stored": stored[0], "members": stored[1], "content": content} if answers else None,
+        "all_done": statuses.get("done", 0) == events and len(statuses) == 1 and answers_ok,
         "one_message_each": messages == events and replies + pushes == events,
         "window_s": (max(ends) - t0) if ends else float("nan"),
     }
@@ -257,7 +342,9 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> bool:
     print()
     print(f"machine: {machine()}; PostgreSQL {pg_version()}; load average now {load_average()}")
     what = {"text": "texts from followers, one reply each",
-            "follow-text": "a follow then a text from each new user: a profile read and 2 replies per user"}[args.mix]
+            "follow-text": "a follow then a text from each new user: a profile read and 2 replies per user",
+            "answers": f"answers to a theme post sent to {args.members:,} members: NG-word check, stored under "
+                       f"moderation, a thank-you reply each"}[args.mix]
     print(f"{r['events']} events ({what}; {bodies.EVENTS_PER_BODY} per body), {r['workers']} x `linecomm worker` "
           f"(RQ SimpleWorker, inbox drained in batches); fake LINE platform in the runner process, answering at once")
     print()
@@ -266,7 +353,7 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> bool:
     print(f"{r['workers']:>7} {r['events']:>7} {r['events_per_s']:>9.0f} {r['window_s']:>8.1f}  "
           f"{'OK' if ok else 'FAILED'}: inbox {c['inbox']}, {c['messages']} messages, sent via {c['sent_via']}, "
           f"LINE saw {c['line_replies']} replies, {c['line_pushes']} pushes, {c['line_profiles']} profile reads, "
-          f"{c['line_refused']} refused")
+          f"{c['line_refused']} refused" + (f"; answers {c['answers']}" if c.get("answers") else ""))
     cpu = r["cpu"]
     parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
     print(f"CPU, core-seconds of {sum(cpu.values()):.1f}: {parts}")

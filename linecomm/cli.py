@@ -303,7 +303,10 @@ def simulate(action: str, value: str, user_id: str, url: str, fake_url: str | No
 
 
 from linecomm.pushes.cli import push  # noqa: E402  (commands are registered after main exists)
+from linecomm.themes.cli import commands as post_commands  # noqa: E402
 
+for _command in post_commands:  # theme posts are delivered as pushes: `linecomm push create|schedule|...`
+    push.add_command(_command)
 main.add_command(push)
 
 if __name__ == "__main__":

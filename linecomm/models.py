@@ -26,10 +26,9 @@ from linecomm.pushes.models import (
     StepMessage,
     StepSkip,
     TestRecipient,
-    ThemePost,
 )
 from linecomm.staff.models import LoginAttempt, StaffSession, StaffUser
-from linecomm.themes.models import AnswerImage, ThemeAnswer, ThemeReaction, ThemeVote
+from linecomm.themes.models import AnswerImage, ThemeAnswer, ThemePost, ThemeReaction, ThemeVote
 from linecomm.webhooks.models import ChatGroup, WebhookEvent
 
 __all__ = [

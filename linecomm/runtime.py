@@ -42,6 +42,8 @@ class Runtime:
     def build(cls, settings: Settings, line: LineClient | None = None, queue: JobQueue | None = None) -> Runtime:
         """Wire everything from settings; `line` and `queue` may be injected (tests, benchmarks)."""
         load_every_model()
+        install_delivery_owners()
+        install_recipient_check()
         engine = make_engine(settings.database_url)
         if line is None:
             from linecomm.line.sdk_client import SdkLineClient
@@ -111,6 +113,23 @@ def load_every_model() -> None:
     import linecomm.models  # noqa: F401  (the registry of every table)
 
     configure_mappers()
+
+
+def install_delivery_owners() -> None:
+    """Tell the push engine which feature owns each kind of delivery (linecomm.delivery_owners): every
+    process that sends or schedules (web, worker, CLI, embedded queue) builds its runtime here."""
+    from linecomm.delivery_owners import install
+
+    install()
+
+
+def install_recipient_check() -> None:
+    """Tell the outbox who may still receive a message (members: following, not erased); the outbox sits
+    below the members feature and never imports it (linecomm.outbox.recipients)."""
+    from linecomm.members.service import reachable_among
+    from linecomm.outbox import recipients
+
+    recipients.install(reachable_among)
 
 
 def set_process_default(runtime: Runtime | None) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select, update
 
 from linecomm.db import transaction, utcnow
-from linecomm.outbox import service as outbox
+from linecomm.outbox import sending
 from linecomm.runtime import Runtime
 from linecomm.webhooks.drain import DRAIN_JOB
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
@@ -47,13 +47,13 @@ def sweep(rt: Runtime, grace_seconds: float | None = None, include_failed: bool 
                 or_(WebhookEvent.next_attempt_at.is_(None), WebhookEvent.next_attempt_at <= now),
             )
         ) or 0
-        message_ids = outbox.pending_ids(session, cutoff, limit=100_000)
+        message_ids = sending.pending_ids(session, cutoff, limit=100_000)
     if events:
         # Straight onto the queue, not coalesced: a flag left by a lost job must not hide these rows.
         # One drain is enough: a full batch asks for the next.
         rt.queue.enqueue(DRAIN_JOB)
     for i in range(0, len(message_ids), BATCH):
-        rt.queue.enqueue(outbox.DELIVER_JOB, message_ids[i : i + BATCH])
+        rt.queue.enqueue(sending.DELIVER_JOB, message_ids[i : i + BATCH])
     if events or message_ids:
         log.info("sweeper found %d pending event(s) and re-enqueued %d message(s)", events, len(message_ids))
     return SweepResult(events, len(message_ids), _sweep_pushes(rt))

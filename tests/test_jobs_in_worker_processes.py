@@ -13,7 +13,7 @@ from sqlalchemy import select
 from linecomm.db import utcnow
 from linecomm.moderation.models import ContentState
 from linecomm.pushes import policy as policies
-from linecomm.pushes import service
+from linecomm.themes import posts
 from linecomm.themes.models import ImageStatus, ThemeAnswer
 from tests.members.test_join_flow import join
 from tests.pushes.desk import Desk
@@ -75,7 +75,7 @@ def test_every_kind_of_job_runs_in_a_fresh_linecomm_worker_process(talk: Talk) -
     post_id = desk.post("今月のテーマ：朝のひと手間を教えてください",
                         answers_open_at=utcnow() - timedelta(minutes=1), answers_close_at=utcnow() + timedelta(days=1))
     with community.session() as s:
-        test_delivery = service.test_send(s, post_id).id
+        test_delivery = posts.test_send(s, post_id).id
     desk.finish(test_delivery)
     assert staff.received(), "the test send reached no staff account"
     desk.send_now(post_id)

@@ -8,17 +8,16 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from linecomm.admin import forms, labels, security
-from linecomm.admin.blueprint import bp, commit, db
+from linecomm.admin.blueprint import bp, commit, db, write
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
 from linecomm.db import utcnow
 from linecomm.line.client import LineError
 from linecomm.moderation.models import ContentState
-from linecomm.pushes.models import ThemePost
 from linecomm.staff.roles import Permission
 from linecomm.themes import export, jobs, reactions
 from linecomm.themes import service as themes
-from linecomm.themes.models import ImageStatus
+from linecomm.themes.models import ImageStatus, ThemePost
 from linecomm.web_runtime import get_runtime
 
 PAGE = 50
@@ -49,9 +48,9 @@ def post_answers(post_id: int) -> Any:
 def post_answers_csv(post_id: int) -> Any:
     """The post's answers as a CSV download, written while it is read (a large post is never loaded whole)."""
     forms.or_404(db().get(ThemePost, post_id))
-    audit.record(db(), security.actor(), "answer.export", "theme_post", post_id, after={"format": "csv"})
-    commit()
-    readers = get_runtime().readers
+    with write() as session:
+        audit.record(session, security.actor(), "answer.export", "theme_post", post_id, after={"format": "csv"})
+    readers = get_runtime().readers  # the body is streamed after this request's own session is closed
 
     def body() -> Iterator[bytes]:
         with readers() as reader:
@@ -102,12 +101,12 @@ def photo_response(answer_id: int) -> Response:
     if row.item.redacted_at is not None or row.answer.image_status is None:
         abort(404)
     if row.answer.image_status == ImageStatus.PENDING:
-        db().rollback()  # no transaction stays open while LINE answers
         rt = get_runtime()
         try:
             jobs.fetch_and_store(rt.line, rt.sessions, answer_id)
         except LineError:
             abort(404)
+        db().rollback()  # end the read snapshot taken before the fetch (SQLite), so the stored image is seen
     image = forms.or_404(themes.image_of(db(), answer_id))
     return Response(image.data, mimetype=image.content_type,
                     headers={"Content-Disposition": f"inline; filename=answer-{answer_id}"})

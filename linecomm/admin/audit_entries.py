@@ -21,13 +21,12 @@ from linecomm.members.models import Member, MemberStatus, Tag
 from linecomm.moderation.models import ContentItem
 from linecomm.moderation.ngwords import ACTION_LABELS as NG_ACTION_LABELS
 from linecomm.pushes.copy import STATUS_LABELS as POST_STATUS
-from linecomm.pushes.models import ThemePost
 from linecomm.pushes.schedule import WEEKDAY_LABELS
 from linecomm.pushes.segments import Segment
 from linecomm.staff.models import StaffUser
 from linecomm.staff.roles import ROLE_LABELS
 from linecomm.text.quotes import quoted
-from linecomm.themes.models import ThemeAnswer
+from linecomm.themes.models import ThemeAnswer, ThemePost
 from linecomm.timezones import format_jst
 
 # The kinds of target the console records, as staff read them (also the filter's choices).

@@ -12,6 +12,7 @@ from linecomm.admin.security import public, signed_in
 from linecomm.audit import service as audit
 from linecomm.staff import service as staff_service
 from linecomm.staff import sessions as staff_sessions
+from linecomm.staff.models import StaffUser
 from linecomm.staff.service import SignIn, StaffError
 from linecomm.timezones import format_jst
 
@@ -73,13 +74,14 @@ def change_password() -> Any:
         if new != request.form.get("new_password_confirm", ""):
             flash("新しいパスワードが確認用と一致しません。", "error")
         else:
+            user = db().get(StaffUser, g.staff.id)  # g.staff was read in the request's read-only session
             try:
-                staff_service.change_password(db(), g.staff, request.form.get("current_password", ""), new)
+                staff_service.change_password(db(), user, request.form.get("current_password", ""), new)
             except StaffError as exc:
                 flash(str(exc), "error")
             else:
-                audit.record(db(), security.actor(), "auth.password_change", "staff", g.staff.id)
-                security.start_session(db(), g.staff)  # every session ended; this browser gets a new one
+                audit.record(db(), security.actor(), "auth.password_change", "staff", user.id)
+                security.start_session(db(), user)  # every session ended; this browser gets a new one
                 commit()
                 flash("パスワードを変更しました。", "info")
                 return redirect(url_for("admin.dashboard"), 303)

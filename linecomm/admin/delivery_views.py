@@ -12,10 +12,11 @@ from linecomm.admin.security import requires
 from linecomm.audit import service as audit
 from linecomm.pushes import control
 from linecomm.pushes.errors import PushError
-from linecomm.pushes.models import Delivery, StepMessage, ThemePost
+from linecomm.pushes.models import Delivery, StepMessage
 from linecomm.pushes.progress import progress, report
 from linecomm.pushes.segments import Segment
 from linecomm.staff.roles import Permission
+from linecomm.themes.models import ThemePost
 
 CONTROLS = {"pause": ("delivery.pause", "配信を一時停止しました。"),
             "resume": ("delivery.resume", "配信を再開しました。"),

@@ -11,10 +11,11 @@ from linecomm.admin import forms, security
 from linecomm.admin.blueprint import bp, commit, db
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
-from linecomm.members import directory, privacy, tags
+from linecomm.members import directory, tags
 from linecomm.members.models import Consent, InviteCode
 from linecomm.moderation import sanctions
 from linecomm.moderation import service as moderation
+from linecomm.privacy import requests as privacy
 from linecomm.staff.roles import Permission
 from linecomm.themes import service as themes
 

@@ -1,5 +1,5 @@
 """The theme post forms of the console: what the marketer typed, kept as typed (to show it again), and
-turned into the pushes service's values (PostDraft, Segment, SendPlan). Times are typed in Japan time."""
+turned into the themes services' values (PostDraft, Segment, SendPlan). Times are typed in Japan time."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,12 +8,13 @@ from typing import Any
 
 from linecomm.admin import forms
 from linecomm.line.limits import MAX_QUICK_REPLY_ITEMS
-from linecomm.pushes.content import CHOICE_KINDS, Choice, choices_from_json
 from linecomm.pushes.errors import PushError
-from linecomm.pushes.models import AnswerMode, ThemePost
 from linecomm.pushes.schedule import ScheduleError, parse_jst, parse_jst_date, parse_time_of_day
 from linecomm.pushes.segments import Segment
-from linecomm.pushes.service import PostDraft, SendPlan
+from linecomm.themes.content import CHOICE_KINDS, Choice, choices_from_json
+from linecomm.themes.models import AnswerMode, ThemePost
+from linecomm.themes.posts import PostDraft
+from linecomm.themes.scheduling import SendPlan
 from linecomm.timezones import format_jst
 
 SEGMENT_FIELDS = ("cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for")
@@ -121,7 +122,7 @@ class PostForm:
         return [Choice(str(i + 1), label) for i, label in enumerate(labels)]
 
     def draft(self, appended: str = "") -> PostDraft:
-        """The pushes service's draft; `appended` (「みなさんの声」) goes after the text."""
+        """The themes service's draft; `appended` (「みなさんの声」) goes after the text."""
         kind = self.choice_kind if self.choice_kind in CHOICE_KINDS else None
         choices = self.choice_list() if kind else []
         if kind and not choices:

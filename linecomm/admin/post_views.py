@@ -1,6 +1,6 @@
 """Theme posts: list, compose and edit (with 「みなさんの声」 from featured answers), a preview drawn like a
 LINE chat, the live recipient count, the cost against the month's quota, test send, schedule (now, at a
-Japan time, weekly, monthly) and cancel. The pushes service keeps the rules; these views parse, call it,
+Japan time, weekly, monthly) and cancel. The themes services keep the rules; these views parse, call it,
 record the audit row, commit, and only then wake the scheduler."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from flask import flash, jsonify, make_response, redirect, render_template, request, url_for
 
 from linecomm.admin import forms, push_labels, security
-from linecomm.admin.blueprint import bp, commit, db
+from linecomm.admin.blueprint import bp, commit, db, reader
 from linecomm.admin.post_forms import SEGMENT_FIELDS, PostForm, ScheduleForm
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
@@ -20,17 +20,17 @@ from linecomm.members import directory, tags
 from linecomm.pushes import copy as push_copy
 from linecomm.pushes import jobs
 from linecomm.pushes import policy as policies
-from linecomm.pushes import service as pushes
-from linecomm.pushes.content import build_messages, check_content
 from linecomm.pushes.errors import PushError
-from linecomm.pushes.models import PostStatus, ThemePost
 from linecomm.pushes.progress import progress
 from linecomm.pushes.schedule import WEEKDAY_LABELS
 from linecomm.pushes.segments import measure, unknown_tags
 from linecomm.staff.roles import Permission
 from linecomm.text.quotes import quoted
-from linecomm.themes import overview, reactions
+from linecomm.themes import overview, reactions, scheduling
+from linecomm.themes import posts as theme_posts
 from linecomm.themes import service as themes
+from linecomm.themes.content import build_messages, check_content
+from linecomm.themes.models import PostStatus, ThemePost
 from linecomm.timezones import format_jst
 from linecomm.web_runtime import get_runtime
 
@@ -65,30 +65,31 @@ def posts() -> Any:
 def _compose_page(form: PostForm, post: ThemePost | None, messages: list[dict[str, Any]] | None,
                   status: int = 200) -> Any:
     """The compose (or edit) page: the form, the live count, the cost, and the preview when asked."""
-    quota = push_labels.quota_or_none(get_runtime().line)  # first: it ends the transaction
-    policy = policies.current(db())
+    quota = push_labels.quota_or_none(get_runtime().line)
+    policy = policies.current(reader())
     quiet = policies.quiet_hours(policy)
     now = utcnow()
     try:
-        audience = measure(db(), form.segment(), policy.weekly_cap, now)
+        audience = measure(reader(), form.segment(), policy.weekly_cap, now)
     except PushError:
         audience = None
     body = render_template(
         "admin/post_form.html", form=form, post=post, messages=messages, audience=audience, quota=quota,
         policy=policy, quiet_label=quiet.label(), quiet_release=quiet.release(now) if quiet.contains(now) else None,
-        all_tags=tags.all_tags(db()), cohorts=sorted(set(directory.cohorts(db())) | set(form.cohort)),
-        voices=themes.featured_voices(db()), segment_fields=SEGMENT_FIELDS, now=now,
+        all_tags=tags.all_tags(reader()), cohorts=sorted(set(directory.cohorts(reader())) | set(form.cohort)),
+        voices=themes.featured_voices(reader()), segment_fields=SEGMENT_FIELDS, now=now,
         no_answer_window=push_copy.no_answer_window(),
     )
     return _with_preview_images(body, status)
 
 
 def _preview_messages(form: PostForm, post_id: int) -> tuple[Any, list[dict[str, Any]]]:
-    """The draft and its LINE messages as they would go out (checked against LINE's limits)."""
-    voices = themes.pick_voices(db(), form.voices)
+    """The draft and its LINE messages as they would go out (checked against LINE's limits). Reads only:
+    a form's write transaction begins with its first write."""
+    voices = themes.pick_voices(reader(), form.voices)
     draft = form.draft(themes.voices_block(voices))
     check_content(draft.text, draft.image_url, draft.choice_kind, list(draft.choices))
-    missing = unknown_tags(db(), draft.segment)
+    missing = unknown_tags(reader(), draft.segment)
     if missing:
         raise PushError("存在しないタグが指定されています: " + "、".join(missing))
     return draft, build_messages(post_id, draft.text, draft.image_url, draft.choice_kind, list(draft.choices))
@@ -104,7 +105,7 @@ def post_new() -> Any:
         draft, messages = _preview_messages(form, 0)
         if request.form.get("action") == "preview":
             return _compose_page(form, None, messages)
-        post = pushes.create_post(db(), draft, created_by=security.actor().email)
+        post = theme_posts.create_post(db(), draft, created_by=security.actor().email)
     except PushError as exc:
         db().rollback()
         flash(str(exc), "error")
@@ -122,7 +123,7 @@ def post_new() -> Any:
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @requires(Permission.PUSHES)
 def post_edit(post_id: int) -> Any:
-    post = forms.or_404(db().get(ThemePost, post_id))
+    post = forms.or_404(reader().get(ThemePost, post_id))
     if post.status not in PostStatus.EDITABLE:
         flash("配信が始まった投稿は編集できません。", "error")
         return redirect(url_for("admin.post_detail", post_id=post.id), 303)
@@ -134,7 +135,7 @@ def post_edit(post_id: int) -> Any:
         draft, messages = _preview_messages(form, post.id)
         if request.form.get("action") == "preview":
             return _compose_page(form, post, messages)
-        pushes.update_post(db(), post.id, draft)
+        post = theme_posts.update_post(db(), post.id, draft)
     except PushError as exc:
         db().rollback()
         flash(str(exc), "error")
@@ -170,9 +171,9 @@ def post_count() -> Any:
 @bp.get("/posts/<int:post_id>")
 @requires(Permission.PUSHES)
 def post_detail(post_id: int) -> Any:
-    quota = push_labels.quota_or_none(get_runtime().line)  # first: it ends the transaction
+    quota = push_labels.quota_or_none(get_runtime().line)
     post = forms.or_404(db().get(ThemePost, post_id))
-    preview = pushes.preview(db(), post.id, quota or Quota(None, 0))
+    preview = theme_posts.preview(db(), post.id, quota or Quota(None, 0))
     deliveries = overview.deliveries_of(db(), post.id)
     latest = next((d for d in deliveries if d.kind == "post"), None)
     body = render_template(
@@ -200,7 +201,7 @@ def post_progress(post_id: int) -> Any:
 @bp.post("/posts/<int:post_id>/schedule")
 @requires(Permission.PUSHES)
 def post_schedule(post_id: int) -> Any:
-    post = forms.or_404(db().get(ThemePost, post_id))
+    post = forms.or_404(reader().get(ThemePost, post_id))  # the write begins after LINE has answered
     schedule = ScheduleForm.read(request.form)
     rt = get_runtime()
     try:
@@ -209,7 +210,7 @@ def post_schedule(post_id: int) -> Any:
         if quota is None:
             raise PushError("LINEから今月の残り配信可能数を取得できなかったため、予約しませんでした。"
                             "時間をおいてもう一度お試しください。")
-        result = pushes.schedule_post(db(), post.id, plan, quota)
+        result = scheduling.schedule_post(db(), post.id, plan, quota)
     except PushError as exc:
         db().rollback()
         flash(str(exc), "error")
@@ -239,7 +240,7 @@ def _scheduled_message(kind: str, starts_at: datetime, recipients: int) -> str:
 def post_cancel(post_id: int) -> Any:
     forms.or_404(db().get(ThemePost, post_id))
     try:
-        post = pushes.cancel_post(db(), post_id)
+        post = theme_posts.cancel_post(db(), post_id)
     except PushError as exc:
         db().rollback()
         flash(str(exc), "error")
@@ -255,7 +256,7 @@ def post_cancel(post_id: int) -> Any:
 def post_test(post_id: int) -> Any:
     forms.or_404(db().get(ThemePost, post_id))
     try:
-        delivery = pushes.test_send(db(), post_id, batch_size=get_runtime().settings.push_batch_size)
+        delivery = theme_posts.test_send(db(), post_id, batch_size=get_runtime().settings.push_batch_size)
     except PushError as exc:
         db().rollback()
         flash(str(exc), "error")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linecomm.admin.blueprint import bp, db
+from linecomm.admin.blueprint import bp
 from linecomm.line.client import LineClient, LineError, Quota
 from linecomm.pushes.copy import STATUS_LABELS, waiting_for_quiet_hours
 from linecomm.pushes.progress import Progress
@@ -73,10 +73,8 @@ bp.add_app_template_filter(quiet_label, "quiet_label")
 
 def quota_or_none(line: LineClient) -> Quota | None:
     """The month's quota as LINE reports it, or None when LINE does not answer (the page says so).
-
-    The request's database transaction is ended first: no transaction (on SQLite, the write lock)
-    stays open while LINE answers. Nothing has been written at this point of a view."""
-    db().rollback()
+    Called where no write transaction is open (a page reads in a read-only session; a form asks before
+    its first write), so nothing waits on LINE."""
     try:
         return line.get_quota()
     except LineError:

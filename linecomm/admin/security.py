@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
@@ -95,16 +96,18 @@ def end_session(db_session: Any) -> None:
     session.clear()
 
 
-def load_staff(db_session: Any) -> None:
-    """Set g.staff (and g.staff_session_id) from the session, or None; sets g.session_expired when a
-    timeout ended the session. Commits at once when the row was written (last use, or expiry)."""
+def load_staff(db_session: Any, write: Callable[[], AbstractContextManager[Any]]) -> None:
+    """Set g.staff (and g.staff_session_id) from the session, read in `db_session`, or None; sets
+    g.session_expired when a timeout ended the session. When the row must be written (last use, or
+    expiry), that is done at once in a short transaction of its own (`write()`)."""
     g.staff, g.staff_session_id, g.session_expired = None, None, False
     token = session.get(SESSION_TOKEN)
     if not isinstance(token, str):
         return
     resumed = staff_sessions.resume(db_session, token)
     if resumed.changed:
-        db_session.commit()
+        with write() as writer:
+            staff_sessions.note_use(writer, resumed)
     if resumed.user is None:
         session.clear()
         g.session_expired = resumed.expired
@@ -126,9 +129,10 @@ def check_csrf() -> None:
         raise CsrfError()
 
 
-def enforce_access(db_session: Any) -> Any:
-    """The before-request check of every admin request; returns a response to short-circuit, or None."""
-    load_staff(db_session)
+def enforce_access(db_session: Any, write: Callable[[], AbstractContextManager[Any]]) -> Any:
+    """The before-request check of every admin request; returns a response to short-circuit, or None.
+    `db_session` is only read; `write()` gives a short write transaction (see `load_staff`)."""
+    load_staff(db_session, write)
     access = access_of(request.endpoint)
     if access is None:
         raise InternalServerError("this admin view does not declare who may use it")

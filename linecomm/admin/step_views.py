@@ -11,10 +11,10 @@ from linecomm.admin.blueprint import bp, commit, db
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
 from linecomm.pushes import policy as policies
+from linecomm.pushes import service as pushes
 from linecomm.pushes import steps
 from linecomm.pushes.errors import PushError
 from linecomm.staff.roles import Permission
-from linecomm.themes import overview
 
 
 @bp.route("/steps", methods=["GET", "POST"])
@@ -41,7 +41,7 @@ def step_list() -> Any:
             commit()
             flash(f"ステップ配信「{step.name}」を追加しました。これから参加するメンバーに届きます。", "info")
             return redirect(url_for("admin.step_list"), 303)
-    return render_template("admin/steps.html", lines=overview.steps(db()), form=form)
+    return render_template("admin/steps.html", lines=pushes.step_lines(db()), form=form)
 
 
 @bp.post("/steps/<int:step_id>")

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linecomm.members.models import Member, MemberStatus
-from linecomm.pushes.models import PostStatus, ThemePost
-from linecomm.themes.models import ThemeAnswer
+from linecomm.themes.models import PostStatus, ThemeAnswer, ThemePost
 from linecomm.timezones import JST
 
 IN_COMMUNITY = (MemberStatus.MEMBER, MemberStatus.SUSPENDED)  # suspended members are still members

@@ -1,26 +1,28 @@
-"""How the account answers a LINE user in chat: follow, unfollow, the join flow, keywords, leaving."""
+"""How the account answers a LINE user in chat: who sent an event (their member row), follow, unfollow,
+the join flow, the keywords ヘルプ/参加/退会, leaving, and what members and guests are told otherwise.
+Registered with linecomm.chat.router when imported."""
 from __future__ import annotations
 
 import logging
 
+from linecomm.chat import router
+from linecomm.chat.context import EventContext
 from linecomm.line.client import LineError
 from linecomm.members import copy, service
 from linecomm.members.invites import CodeCheck
 from linecomm.members.models import JoinStep, Member, MemberStatus
-from linecomm.moderation import chat as moderation_chat
-from linecomm.moderation import sanctions as moderation_sanctions
 from linecomm.text.normalise import keyword_key
-from linecomm.themes import chat as theme_chat
-from linecomm.webhooks.context import EventContext
 
 log = logging.getLogger(__name__)
 
 # Readings are listed too: many members type keywords in kana without converting them.
-HELP_KEYWORDS = {keyword_key(k) for k in ("ヘルプ", "help", "使い方", "つかいかた", "メニュー")}
-JOIN_KEYWORDS = {keyword_key(k) for k in ("参加", "参加する", "さんか", "さんかする", "入会", "join")}
-LEAVE_KEYWORDS = {keyword_key(k) for k in ("退会", "退会する", "たいかい", "たいかいする")}
+HELP_WORDS = ("ヘルプ", "help", "使い方", "つかいかた", "メニュー")
+JOIN_WORDS = ("参加", "参加する", "さんか", "さんかする", "入会", "join")
+LEAVE_WORDS = ("退会", "退会する", "たいかい", "たいかいする")
+# Within the join flow, which takes everything a joining member sends before any keyword is matched:
+HELP_KEYWORDS = {keyword_key(k) for k in HELP_WORDS}
+JOIN_KEYWORDS = {keyword_key(k) for k in JOIN_WORDS}
 CANCEL_KEYWORDS = {keyword_key(k) for k in ("キャンセル", "やめる", "中止")}
-THEME_KEYWORDS = {keyword_key(k) for k in ("テーマ", "今月のテーマ", "お題", "おだい")}
 
 CODE_FAILURES = {
     CodeCheck.NOT_FOUND: copy.code_not_found,
@@ -30,20 +32,11 @@ CODE_FAILURES = {
 }
 
 
-def _member(ctx: EventContext) -> Member | None:
-    if ctx.source_type != "user" or not ctx.user_id:
-        return None
-    member = ctx.members.get(ctx.user_id) if ctx.members is not None else None
-    if member is None:
-        member = service.get_or_create(ctx.session, ctx.user_id, ctx.now)
-    ctx.member_id = member.id
-    return member
+router.senders(service.get_or_create, service.touch)
 
 
-def on_follow(ctx: EventContext) -> None:
-    member = _member(ctx)
-    if member is None:
-        return
+@router.on_follow
+def on_follow(ctx: EventContext, member: Member) -> None:
     profile = None
     try:
         profile = ctx.line.get_profile(member.line_user_id)
@@ -57,56 +50,41 @@ def on_follow(ctx: EventContext) -> None:
         ctx.reply(copy.greeting(member.display_name, unblocked=unblocked))
 
 
-def on_unfollow(ctx: EventContext) -> None:
-    member = _member(ctx)
-    if member is not None:
-        service.record_unfollow(member, ctx.now)
+@router.on_unfollow
+def on_unfollow(ctx: EventContext, member: Member) -> None:
+    service.record_unfollow(member, ctx.now)
 
 
-def on_message(ctx: EventContext) -> None:
-    member = _member(ctx)
-    if member is None:
-        return
-    service.touch(member, ctx.now)
+def _joining(member: Member) -> bool:
+    return member.status == MemberStatus.JOINING
+
+
+@router.message(router.CONVERSATION, when=_joining)
+def on_join_flow_message(ctx: EventContext, member: Member) -> bool:
+    """Everything a joining member sends belongs to the join flow (its own keywords included)."""
     if ctx.text is None:
-        if member.status == MemberStatus.JOINING:
-            ctx.reply(copy.join_step_reminder(member.join_step or ""))
-        elif member.is_member:
-            if not theme_chat.try_answer(ctx, member):  # an image answering a theme post
-                ctx.reply(copy.member_thanks())
-        elif member.status == MemberStatus.SUSPENDED:
-            ctx.reply(moderation_sanctions.suspended_notice(ctx.session, member))  # says why
-        else:
-            ctx.reply(copy.guest_guidance())
-        return
-    key = keyword_key(ctx.text)
-    if member.status == MemberStatus.JOINING:
-        _continue_join(ctx, member, key)
-    elif key in HELP_KEYWORDS:
-        ctx.reply(copy.help_for_member(member.nickname) if member.is_member else copy.help_for_guest())
-    elif key in JOIN_KEYWORDS:
-        _start_join(ctx, member)
-    elif key in LEAVE_KEYWORDS:
-        _ask_leave(ctx, member)
-    elif key in THEME_KEYWORDS and member.is_member:  # a keyword, never an answer to the open post
-        theme_chat.show_open_post(ctx, member)
-    elif member.is_member:
-        if not theme_chat.try_answer(ctx, member):  # an answer to the theme post open for them
-            ctx.reply(copy.member_thanks())
-    elif member.status == MemberStatus.SUSPENDED:
-        ctx.reply(moderation_sanctions.suspended_notice(ctx.session, member))  # says why
+        ctx.reply(copy.join_step_reminder(member.join_step or ""))
     else:
-        ctx.reply(copy.guest_guidance())
+        _continue_join(ctx, member, keyword_key(ctx.text))
+    return True
 
 
-def _start_join(ctx: EventContext, member: Member) -> None:
+@router.keyword(HELP_WORDS)
+def on_help(ctx: EventContext, member: Member) -> None:
+    ctx.reply(copy.help_for_member(member.nickname) if member.is_member else copy.help_for_guest())
+
+
+@router.keyword(JOIN_WORDS)
+@router.postback("join")
+def start_join(ctx: EventContext, member: Member) -> None:
     if service.start_join(member):
         ctx.reply(copy.ask_code())
     else:
         ctx.reply(copy.already_member(member.nickname))
 
 
-def _ask_leave(ctx: EventContext, member: Member) -> None:
+@router.keyword(LEAVE_WORDS)
+def ask_leave(ctx: EventContext, member: Member) -> None:
     if member.status in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
         member.leave_requested_at = ctx.now
         ctx.reply(copy.confirm_leave())
@@ -147,40 +125,53 @@ def _continue_join(ctx: EventContext, member: Member, key: str) -> None:
         ctx.reply(copy.ask_code())
 
 
-def on_postback(ctx: EventContext) -> None:
-    member = _member(ctx)
-    if member is None:
+@router.postback("consent")
+def on_consent(ctx: EventContext, member: Member) -> None:
+    version = ctx.postback.get("v", "")
+    if member.status != MemberStatus.JOINING or member.join_step != JoinStep.CONSENT:
+        return  # a stale button tapped again: nothing to do, say nothing twice
+    if version != ctx.settings.privacy_notice_version:
+        ctx.reply(copy.ask_consent(ctx.settings.privacy_notice_url, ctx.settings.privacy_notice_version))
         return
-    service.touch(member, ctx.now)
-    data = ctx.postback
-    action = data.get("action")
-    if action == "join":
-        _start_join(ctx, member)
-    elif action == "consent":
-        version = data.get("v", "")
-        if member.status != MemberStatus.JOINING or member.join_step != JoinStep.CONSENT:
-            return  # a stale button tapped again: nothing to do, say nothing twice
-        if version != ctx.settings.privacy_notice_version:
-            ctx.reply(copy.ask_consent(ctx.settings.privacy_notice_url, ctx.settings.privacy_notice_version))
-            return
-        service.record_consent(ctx.session, member, version, ctx.now)
-        ctx.reply(copy.ask_nickname())
-    elif action == "decline":
-        if member.status == MemberStatus.JOINING:
-            service.cancel_join(member)
-            ctx.reply(copy.consent_declined())
-    elif action == "leave_confirm":
-        if member.leave_requested_at is not None and service.leave(member, ctx.now):
-            ctx.reply(copy.left())
-        elif not member.is_member:
-            ctx.reply(copy.not_a_member())
-    elif action == "report":
-        moderation_chat.on_report(ctx, member)
-    elif action in theme_chat.THEME_ACTIONS:
-        theme_chat.on_postback(ctx, member)
-    elif action == "leave_cancel":
-        if member.leave_requested_at is not None:
-            member.leave_requested_at = None
-            ctx.reply(copy.leave_cancelled())
-    else:
-        log.info("postback with unknown action %r from %s", action, member.line_user_id)
+    service.record_consent(ctx.session, member, version, ctx.now)
+    ctx.reply(copy.ask_nickname())
+
+
+@router.postback("decline")
+def on_decline(ctx: EventContext, member: Member) -> None:
+    if member.status == MemberStatus.JOINING:
+        service.cancel_join(member)
+        ctx.reply(copy.consent_declined())
+
+
+@router.postback("leave_confirm")
+def on_leave_confirmed(ctx: EventContext, member: Member) -> None:
+    if member.leave_requested_at is not None and service.leave(member, ctx.now):
+        ctx.reply(copy.left())
+    elif not member.is_member:
+        ctx.reply(copy.not_a_member())
+
+
+@router.postback("leave_cancel")
+def on_leave_cancelled(ctx: EventContext, member: Member) -> None:
+    if member.leave_requested_at is not None:
+        member.leave_requested_at = None
+        ctx.reply(copy.leave_cancelled())
+
+
+def _is_member(member: Member) -> bool:
+    return member.is_member
+
+
+@router.message(router.MEMBER, when=_is_member)
+def thank_member(ctx: EventContext, member: Member) -> bool:
+    """A member's message no other step took (no open theme post): thanks."""
+    ctx.reply(copy.member_thanks())
+    return True
+
+
+@router.message(router.GUEST)
+def guide_guest(ctx: EventContext, member: Member) -> bool:
+    """Anyone else (a follower, a former member): what the community is and how to join."""
+    ctx.reply(copy.guest_guidance())
+    return True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 
@@ -17,10 +18,14 @@ from linecomm.line.limits import utf16_units
 from linecomm.members import invites
 from linecomm.members.invites import CodeCheck
 from linecomm.members.models import Consent, InviteCode, JoinStep, Member, MemberStatus
-from linecomm.moderation import service as moderation
 from linecomm.text.normalise import nickname_key
 
 NICKNAME_MAX = 20
+# Rules a nickname must pass besides its shape and uniqueness, each True when it refuses the name. The
+# features that own them add them (moderation's NG words and personal-data rule: linecomm.moderation.chat),
+# so members never imports them: moderation reads members, not the other way round.
+NicknameRule = Callable[[Session, str], bool]
+NICKNAME_RULES: list[NicknameRule] = []
 _URLISH = re.compile(r"(https?://|www\.|\.com\b|\.jp\b|@)", re.IGNORECASE)
 
 
@@ -198,7 +203,7 @@ def complete_join(
     nickname, problem = clean_nickname(raw_nickname)
     if problem or nickname is None:
         return problem
-    if moderation.screen(session, nickname).refused_as_name:  # what the NG words or the personal-data rule stop
+    if any(refuses(session, nickname) for refuses in NICKNAME_RULES):  # e.g. NG words, personal data
         return NicknameProblem.NOT_ALLOWED
     key = nickname_key(nickname)
     holder = session.scalar(select(Member.id).where(Member.nickname_key == key, Member.id != member.id))

@@ -12,7 +12,7 @@ from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import copy
 from linecomm.moderation.models import MemberSanction, SanctionKind
 from linecomm.moderation.service import ModerationError, suspension_reason
-from linecomm.outbox import service as outbox
+from linecomm.outbox import queueing, sending
 from linecomm.queue import enqueue_after_commit
 
 REASON_MAX = 300
@@ -34,9 +34,10 @@ def _record(session: Session, member: Member, kind: str, reason: str, staff_id: 
     session.add(sanction)
     session.flush()
     if member.is_following and not member.line_user_id.startswith("deleted:"):
-        row = outbox.queue_message(session, key=f"sanction:{sanction.id}", to=member.line_user_id,
-                                   messages=messages, member_id=member.id)
-        enqueue_after_commit(session, outbox.DELIVER_JOB, [row.id])
+        message_id = queueing.queue_message(session, key=f"sanction:{sanction.id}", to=member.line_user_id,
+                                            messages=messages, member_id=member.id)
+        if message_id is not None:  # None: already stored under this key, and sent from there
+            enqueue_after_commit(session, sending.DELIVER_JOB, [message_id])
     return sanction
 
 

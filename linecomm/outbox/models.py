@@ -31,7 +31,7 @@ class OutboundMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default=OutboundStatus.PENDING)
     sent_via: Mapped[str | None] = mapped_column(String(8))  # reply | push
     reply_attempted: Mapped[bool] = mapped_column(default=False)  # a reply may have reached LINE
-    claim_token: Mapped[str | None] = mapped_column(String(36))  # the sender working on it (see outbox.service)
+    claim_token: Mapped[str | None] = mapped_column(String(36))  # the sender working on it (see outbox.sending)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # no other sender takes it until then
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

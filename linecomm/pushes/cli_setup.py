@@ -6,11 +6,7 @@ from typing import Any
 
 import click
 
-
-def _helpers() -> tuple[Any, Any]:
-    from linecomm.pushes.cli import _run, _runtime
-
-    return _runtime, _run
+from linecomm.pushes.cli_runtime import run, runtime
 
 
 @click.command("policy")
@@ -23,14 +19,13 @@ def policy(quiet: str | None, cap: int | None) -> None:
     start = end = None
     if quiet:
         start, _, end = quiet.partition("-")
-    _runtime, _run = _helpers()
-    with _runtime() as rt:
+    with runtime() as rt:
         def apply(s: Any) -> str:
             row = policies.current(s) if not (quiet or cap) else policies.update(
                 s, quiet_start=start, quiet_end=end, weekly_cap=cap, by="cli")
             return f"quiet hours {row.quiet_start}-{row.quiet_end} JST, at most {row.weekly_cap} pushes a week"
 
-        click.echo(_run(rt, apply))
+        click.echo(run(rt, apply))
 
 
 @click.group()
@@ -45,9 +40,8 @@ def staff_add(line_user_id: str, label: str) -> None:
     """Register a staff member's own LINE user id for test sends."""
     from linecomm.pushes import policy as policies
 
-    _runtime, _run = _helpers()
-    with _runtime() as rt:
-        _run(rt, lambda s: policies.add_test_recipient(s, line_user_id, label))
+    with runtime() as rt:
+        run(rt, lambda s: policies.add_test_recipient(s, line_user_id, label))
     click.echo(f"added {line_user_id}")
 
 
@@ -57,9 +51,8 @@ def staff_remove(line_user_id: str) -> None:
     """Stop sending tests to this LINE user id."""
     from linecomm.pushes import policy as policies
 
-    _runtime, _run = _helpers()
-    with _runtime() as rt:
-        removed = _run(rt, lambda s: policies.remove_test_recipient(s, line_user_id))
+    with runtime() as rt:
+        removed = run(rt, lambda s: policies.remove_test_recipient(s, line_user_id))
     click.echo(f"removed {line_user_id}" if removed else f"{line_user_id} was not registered")
 
 
@@ -68,9 +61,8 @@ def staff_list() -> None:
     """List the staff LINE accounts that get test sends."""
     from linecomm.pushes import policy as policies
 
-    _runtime, _run = _helpers()
-    with _runtime() as rt:
-        rows = _run(rt, lambda s: [(r.line_user_id, r.label) for r in policies.test_recipients(s)])
+    with runtime() as rt:
+        rows = run(rt, lambda s: [(r.line_user_id, r.label) for r in policies.test_recipients(s)])
     for line_user_id, label in rows:
         click.echo(f"{line_user_id}  {label}")
 
@@ -91,9 +83,8 @@ def step_add(name: str, days: int, time_of_day: str, text: str, image: str | Non
     """Add a step message sent DAYS days after joining, at TIME (Japan time); print its id."""
     from linecomm.pushes import steps
 
-    _runtime, _run = _helpers()
-    with _runtime() as rt:
-        step_id = _run(rt, lambda s: steps.create_step(
+    with runtime() as rt:
+        step_id = run(rt, lambda s: steps.create_step(
             s, name=name, days_after_join=days, time_of_day=time_of_day, text=text.replace("\\n", "\n"),
             image_url=image, allow_partial=allow_partial).id)
     click.echo(step_id)
@@ -106,9 +97,8 @@ def step_list() -> None:
 
     from linecomm.pushes.models import StepMessage
 
-    _runtime, _run = _helpers()
-    with _runtime() as rt:
-        rows = _run(rt, lambda s: [(x.id, x.active, x.days_after_join, x.time_of_day, x.name)
+    with runtime() as rt:
+        rows = run(rt, lambda s: [(x.id, x.active, x.days_after_join, x.time_of_day, x.name)
                                    for x in s.scalars(select(StepMessage).order_by(StepMessage.days_after_join))])
     for step_id, active, days, at, name in rows:
         click.echo(f"#{step_id:<4} {'on ' if active else 'off'} day {days:<3} {at}  {name}")
@@ -120,7 +110,6 @@ def step_disable(step_id: int) -> None:
     """Switch a step message off (switching it on again enrolls only new members)."""
     from linecomm.pushes import steps
 
-    _runtime, _run = _helpers()
-    with _runtime() as rt:
-        _run(rt, lambda s: steps.set_active(s, step_id, False))
+    with runtime() as rt:
+        run(rt, lambda s: steps.set_active(s, step_id, False))
     click.echo(f"step {step_id} disabled")

@@ -1,110 +1,42 @@
-"""A post as LINE messages: an optional image, then the text, with reaction or poll buttons as quick
-replies on the last bubble (LINE shows only the last message's quick replies).
-
-Button taps come back as postbacks `action=react&post=<id>&r=<key>` or `action=vote&post=<id>&o=<key>`.
+"""A push as LINE messages: an optional image, then the text, with quick replies (if the owner of the
+message offers any) on the last bubble (LINE shows only the last message's quick replies). What the buttons
+mean belongs to the feature that sends them (a theme post's reactions and polls: linecomm.themes.content).
 """
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from linecomm.line.client import Message
-from linecomm.line.limits import (
-    MAX_QUICK_REPLY_ITEMS,
-    MAX_QUICK_REPLY_LABEL,
-    MAX_TEXT_UNITS,
-    MAX_URL_LENGTH,
-    MessageTooLarge,
-    check_messages,
-    utf16_units,
-)
+from linecomm.line.limits import MAX_TEXT_UNITS, MAX_URL_LENGTH, MessageTooLarge, check_messages, utf16_units
 from linecomm.pushes.errors import PushError
-
-REACTIONS = "reactions"
-POLL = "poll"
-CHOICE_KINDS = (REACTIONS, POLL)
-_KEY = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
 
 class ContentError(PushError):
     """Content LINE would refuse or a member could not use; the message is Japanese."""
 
 
-@dataclass(frozen=True)
-class Choice:
-    key: str
-    label: str
-
-
-def parse_choices(text: str) -> list[Choice]:
-    """"like:👍 いいね, soso:🤔 ふつう" as choices; a bare label gets the key 1, 2, 3..."""
-    choices = []
-    for i, part in enumerate(p.strip() for p in text.split(",") if p.strip()):
-        key, sep, label = part.partition(":")
-        choices.append(Choice(key.strip(), label.strip()) if sep else Choice(str(i + 1), part))
-    return choices
-
-
-def choices_to_json(choices: list[Choice]) -> str:
-    return json.dumps([{"key": c.key, "label": c.label} for c in choices], ensure_ascii=False)
-
-
-def choices_from_json(text: str | None) -> list[Choice]:
-    return [Choice(c["key"], c["label"]) for c in json.loads(text or "[]")]
-
-
-def check_content(text: str, image_url: str | None, kind: str | None, choices: list[Choice]) -> None:
-    """Raise ContentError for text, image or buttons LINE would refuse (limits counted as LINE does)."""
+def check_message(text: str, image_url: str | None) -> None:
+    """Raise ContentError for text or an image LINE would refuse (limits counted as LINE does)."""
     if not text.strip():
         raise ContentError("本文を入力してください。")
     if utf16_units(text) > MAX_TEXT_UNITS:
         raise ContentError(f"本文が長すぎます（LINEの上限は{MAX_TEXT_UNITS}文字です。絵文字は2文字と数えます）。")
     if image_url is not None and (not image_url.startswith("https://") or len(image_url) > MAX_URL_LENGTH):
         raise ContentError("画像は https:// で始まるURL（2,000文字以内）で指定してください。")
-    if kind is None:
-        if choices:
-            raise ContentError("ボタンの種類（リアクションまたは投票）を選んでください。")
-        return
-    if kind not in CHOICE_KINDS:
-        raise ContentError("ボタンの種類はリアクション（reactions）か投票（poll）です。")
-    if not 1 <= len(choices) <= MAX_QUICK_REPLY_ITEMS:
-        raise ContentError(f"ボタンは1〜{MAX_QUICK_REPLY_ITEMS}個まで設定できます。")
-    keys = [c.key for c in choices]
-    if len(set(keys)) != len(keys):
-        raise ContentError("ボタンのキーが重複しています。")
-    for choice in choices:
-        if not _KEY.match(choice.key):
-            raise ContentError(f"ボタンのキー「{choice.key}」は半角英数字・_・- の20文字以内にしてください。")
-        if not choice.label or utf16_units(choice.label) > MAX_QUICK_REPLY_LABEL:
-            raise ContentError(f"ボタンの表示名「{choice.label}」は1〜{MAX_QUICK_REPLY_LABEL}文字にしてください。")
 
 
-def postback_data(kind: str, post_id: int, key: str) -> str:
-    if kind == POLL:
-        return f"action=vote&post={post_id}&o={key}"
-    return f"action=react&post={post_id}&r={key}"
-
-
-def build_messages(post_id: int, text: str, image_url: str | None, kind: str | None,
-                   choices: list[Choice]) -> list[Message]:
-    """The LINE message objects for a post, checked against LINE's limits."""
+def build_messages(text: str, image_url: str | None,
+                   quick_replies: list[dict[str, Any]] | None = None) -> list[Message]:
+    """The LINE message objects (quick reply items on the text bubble), checked against LINE's limits."""
     messages: list[dict[str, Any]] = []
     if image_url:
         messages.append({"type": "image", "originalContentUrl": image_url, "previewImageUrl": image_url})
     bubble: dict[str, Any] = {"type": "text", "text": text}
-    if kind and choices:
-        bubble["quickReply"] = {"items": [
-            {"type": "action", "action": {
-                "type": "postback", "label": c.label, "data": postback_data(kind, post_id, c.key),
-                "displayText": c.label,
-            }}
-            for c in choices
-        ]}
+    if quick_replies:
+        bubble["quickReply"] = {"items": quick_replies}
     messages.append(bubble)
     try:
         check_messages(messages)
-    except MessageTooLarge as exc:  # check_content should have caught it; say so plainly
+    except MessageTooLarge as exc:  # check_message should have caught it; say so plainly
         raise ContentError(f"LINEの制限を超えるメッセージです: {exc}") from exc
     return messages

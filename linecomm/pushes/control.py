@@ -1,6 +1,6 @@
 """Pausing, resuming and stopping a delivery under way. Batches already in flight finish (and count as
 sent if LINE took them); nothing new is claimed while paused; a stopped delivery's unsent batches are
-cancelled for good."""
+cancelled for good. The delivery's owner is told each change (linecomm.pushes.owners)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,9 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from linecomm.db import dialect_name, utcnow
-from linecomm.pushes import copy
+from linecomm.pushes import copy, owners
 from linecomm.pushes import policy as policies
-from linecomm.pushes.engine import mark_post_status
 from linecomm.pushes.errors import PushError
 from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryStatus
 from linecomm.pushes.service import WAKE_JOB
@@ -38,7 +37,7 @@ def pause(session: Session, delivery_id: int) -> Delivery:
     if delivery.status != DeliveryStatus.SENDING:
         raise _refuse(delivery, "一時停止")
     delivery.status = DeliveryStatus.PAUSED
-    mark_post_status(session, delivery.id, DeliveryStatus.PAUSED)
+    owners.status_changed(session, delivery.kind, delivery.id, DeliveryStatus.PAUSED)
     return delivery
 
 
@@ -52,7 +51,7 @@ def resume(session: Session, delivery_id: int, now: datetime | None = None) -> D
     if delivery.kind != "test":
         delivery.not_before = policies.quiet_hours(policies.current(session)).release(now)
     delivery.heartbeat_at = now
-    mark_post_status(session, delivery.id, DeliveryStatus.SENDING)
+    owners.status_changed(session, delivery.kind, delivery.id, DeliveryStatus.SENDING)
     enqueue_after_commit(session, WAKE_JOB, delivery.id)
     return delivery
 
@@ -69,5 +68,5 @@ def stop(session: Session, delivery_id: int, now: datetime | None = None) -> Del
         .values(status=BatchStatus.CANCELLED, finished_at=now)
     )
     delivery.status, delivery.finished_at = DeliveryStatus.CANCELLED, now
-    mark_post_status(session, delivery.id, DeliveryStatus.CANCELLED)
+    owners.status_changed(session, delivery.kind, delivery.id, DeliveryStatus.CANCELLED)
     return delivery

@@ -10,6 +10,7 @@ record the outcome. The database rows are the guarantee; nothing is sent twice, 
   message; "monthly limit" fails the rest of the delivery, which could only fail the same way.
 - Members who unfollowed or left after the list was frozen are filtered out when their batch goes.
 - Once quiet hours begin, lanes take no new batch; the delivery waits for their end (linecomm.pushes.quiet).
+- When a delivery finishes, its owner (the feature whose message it is) is told (linecomm.pushes.owners).
 
 Each delivery is worked by `lanes` jobs (one per worker, typically), each with a few sender threads,
 all drawing from one rate limiter per channel (linecomm.pushes.ratelimit).
@@ -33,7 +34,7 @@ from sqlalchemy import Connection, bindparam, exists, func, literal, literal_col
 from linecomm.db import UTCDateTime, transaction, utcnow
 from linecomm.line.client import LineAlreadyAccepted, LineRejected, LineRetryable, MonthlyLimitReached
 from linecomm.members.models import Member
-from linecomm.pushes import copy, freeze
+from linecomm.pushes import copy, freeze, owners
 from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryKind, DeliveryStatus
 from linecomm.pushes.quiet import QuietWatch
 from linecomm.pushes.ratelimit import RateLimiter
@@ -283,6 +284,7 @@ class Lane:
         with rt.engine.connect() as conn:
             row = conn.execute(select(D.c.messages, D.c.kind).where(D.c.id == delivery_id)).first()
         self.messages: list[dict[str, Any]] = json.loads(row.messages if row else "[]")
+        self.kind: str = row.kind if row else ""
         self.quiet = QuietWatch(exempt=row is None or row.kind == DeliveryKind.TEST)
 
     def run(self) -> datetime | None:
@@ -337,7 +339,7 @@ class Lane:
             if view.pending == 0 and not view.freezing:  # even in quiet hours: nothing is left to wait for
                 final = finish(conn, self.delivery_id, now)
                 if final:
-                    mark_post_status(conn, self.delivery_id, final)
+                    owners.status_changed(conn, self.kind, self.delivery_id, final)
                     self.finished_as = final
                 return False
         if view.pending == 0:
@@ -390,14 +392,3 @@ def stalled(conn: Connection, stall_seconds: float, now: datetime) -> tuple[list
     ))
     return starting, sending
 
-
-def mark_post_status(conn: Any, delivery_id: int, status: str) -> None:
-    """Keep a one-off post's status in step with its delivery (a recurring post stays scheduled)."""
-    from linecomm.pushes.models import DeliveryKind, ThemePost
-
-    post_id = select(D.c.post_id).where(D.c.id == delivery_id, D.c.kind == DeliveryKind.POST).scalar_subquery()
-    conn.execute(
-        update(ThemePost.__table__)
-        .where(ThemePost.__table__.c.id == post_id, ThemePost.__table__.c.schedule_kind == "once")
-        .values(status=status)
-    )

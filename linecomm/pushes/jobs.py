@@ -17,7 +17,7 @@ from datetime import datetime
 from linecomm import runtime
 from linecomm.db import transaction
 from linecomm.line.client import LineError, Quota
-from linecomm.pushes import engine, freeze, occurrences
+from linecomm.pushes import engine, freeze, occurrences, owners
 from linecomm.pushes.models import DeliveryKind, DeliveryStatus
 from linecomm.pushes.ratelimit import limiter_for
 from linecomm.queue import enqueue_after_commit
@@ -83,7 +83,7 @@ def start_delivery(delivery_id: int) -> None:
     with transaction(rt.sessions) as session:
         frozen = freeze.freeze(session, delivery_id, quota, rt.clock())
         if frozen is not None:
-            engine.mark_post_status(session, delivery_id, frozen.status)
+            owners.status_changed(session, kind, delivery_id, frozen.status)
     if frozen is not None and frozen.status == DeliveryStatus.SENDING:
         fan_out(rt, delivery_id)
         _freeze_rest(rt, delivery_id)

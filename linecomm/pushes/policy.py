@@ -8,7 +8,8 @@ from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
 from linecomm.db import insert_ignoring_conflicts, utcnow
-from linecomm.pushes.models import PostStatus, PushPolicy, TestRecipient, ThemePost
+from linecomm.pushes import owners
+from linecomm.pushes.models import PushPolicy, TestRecipient
 from linecomm.pushes.schedule import QuietHours, ScheduleError
 
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
@@ -44,7 +45,7 @@ def read_quiet_hours(conn: Connection) -> QuietHours:
 
 def update(session: Session, *, quiet_start: str | None = None, quiet_end: str | None = None,
            weekly_cap: int | None = None, by: str | None = None, now: datetime | None = None) -> PushPolicy:
-    """Change the rules; scheduled posts move their start out of the new quiet hours."""
+    """Change the rules; what owners of deliveries have scheduled moves out of the new quiet hours."""
     policy = current(session)
     quiet = QuietHours.parse(quiet_start or policy.quiet_start, quiet_end or policy.quiet_end)
     if weekly_cap is not None and not 1 <= weekly_cap <= 100:
@@ -53,9 +54,8 @@ def update(session: Session, *, quiet_start: str | None = None, quiet_end: str |
     if weekly_cap is not None:
         policy.weekly_cap = weekly_cap
     policy.updated_at, policy.updated_by = now or utcnow(), by
-    for post in session.scalars(select(ThemePost).where(ThemePost.status == PostStatus.SCHEDULED)):
-        if post.next_occurrence_at is not None:
-            post.next_send_at = quiet.release(post.next_occurrence_at)
+    for owner in owners.all_owners():
+        owner.quiet_hours_changed(session, quiet)
     return policy
 
 

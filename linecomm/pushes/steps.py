@@ -20,10 +20,21 @@ from sqlalchemy.orm import Session
 
 from linecomm.db import UTCDateTime, insert_ignoring_conflicts, utcnow
 from linecomm.members.models import Member
-from linecomm.pushes.content import ContentError, build_messages, check_content
+from linecomm.pushes.content import ContentError, build_messages, check_message
 from linecomm.pushes.errors import PushError
-from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, QuotaPolicy, StepMessage, StepSkip
-from linecomm.pushes.schedule import at_jst, jst_day_start, parse_time_of_day
+from linecomm.pushes.models import (
+    BatchStatus,
+    Delivery,
+    DeliveryBatch,
+    DeliveryKind,
+    DeliveryStatus,
+    QuotaPolicy,
+    StepMessage,
+    StepSkip,
+)
+from linecomm.pushes.occurrences import open_delivery
+from linecomm.pushes.owners import DeliveryOwner
+from linecomm.pushes.schedule import QuietHours, at_jst, jst_day_start, parse_time_of_day
 from linecomm.pushes.segments import batch_member_ids, reachable
 from linecomm.timezones import JST
 
@@ -39,7 +50,7 @@ def create_step(session: Session, *, name: str, days_after_join: int, time_of_da
     if not 0 <= days_after_join <= 365:
         raise ContentError("入会からの日数は0〜365日で指定してください。")
     parse_time_of_day(time_of_day)
-    check_content(text, image_url, None, [])
+    check_message(text, image_url)
     now = now or utcnow()
     step = StepMessage(
         name=name.strip()[:100], days_after_join=days_after_join, time_of_day=time_of_day.strip(), text=text,
@@ -63,7 +74,7 @@ def set_active(session: Session, step_id: int, active: bool, now: datetime | Non
 
 
 def messages(step: StepMessage) -> list[dict[str, object]]:
-    return build_messages(0, step.text, step.image_url, None, [])
+    return build_messages(step.text, step.image_url)
 
 
 def occurrence(step: StepMessage, day: date) -> datetime:
@@ -118,3 +129,52 @@ def record_cap_skips(session: Session, delivery: Delivery, over_cap: list[Column
 
 def messages_json(step: StepMessage) -> str:
     return json.dumps(messages(step), ensure_ascii=False)
+
+
+def open_step(session: Session, step: StepMessage, quiet: QuietHours, weekly_cap: int, batch_size: int,
+              now: datetime) -> list[Delivery]:
+    """Open yesterday's and today's runs of a step if their time (after quiet hours) has come. Like a
+    post, a run skips members who have reached the weekly cap."""
+    today = now.astimezone(JST).date()
+    opened = []
+    for day in (today - timedelta(days=1), today):
+        starts_at = occurrence(step, day)
+        starts = quiet.release(starts_at)
+        if starts > now or starts_at < step.activated_at:  # runs from its first time after switch-on
+            continue
+        key = occurrence_key(step.id, day)
+        if session.scalar(select(Delivery.id).where(Delivery.occurrence_key == key)) is not None:
+            continue
+        delivery = open_delivery(session, Delivery(
+            kind=DeliveryKind.STEP, step_id=step.id, occurrence_key=key, status=DeliveryStatus.STARTING,
+            messages=messages_json(step), segment="{}", quota_policy=step.quota_policy, weekly_cap=weekly_cap,
+            batch_size=batch_size, scheduled_for=starts_at, not_before=starts, created_at=now,
+        ))
+        if delivery is not None:
+            opened.append(delivery)
+    return opened
+
+
+class StepRuns(DeliveryOwner):
+    """Step messages own their daily runs: pushes' own deliveries, with nothing to record on a status."""
+
+    kind = DeliveryKind.STEP
+
+    def open_due(self, session: Session, now: datetime, quiet: QuietHours, weekly_cap: int,
+                 batch_size: int) -> list[int]:
+        active = session.scalars(select(StepMessage).where(StepMessage.active.is_(True))).all()
+        return [d.id for step in active for d in open_step(session, step, quiet, weekly_cap, batch_size, now)]
+
+    def next_due(self, session: Session, quiet: QuietHours, now: datetime) -> datetime | None:
+        candidates = []
+        today = now.astimezone(JST).date()
+        for step in session.scalars(select(StepMessage).where(StepMessage.active.is_(True))):
+            for day in (today, today + timedelta(days=1)):
+                starts = quiet.release(occurrence(step, day))
+                if starts > now:
+                    candidates.append(starts)
+                    break
+        return min(candidates) if candidates else None
+
+
+STEP_RUNS = StepRuns()

@@ -44,17 +44,19 @@ def open_session(session: Session, user: StaffUser, user_agent: str | None, addr
 @dataclass(frozen=True)
 class Resumed:
     """What a request's token comes to: the signed-in staff member and the session's id, or None
-    (`expired` when a timeout ended the session); `changed` when the row was written and the caller
-    should commit."""
+    (`expired` when a timeout ended the session). `changed`: the row must be written (its last use noted,
+    or, `expired`, revoked); `note_use` does that."""
 
     user: StaffUser | None
     session_id: int | None = None
     expired: bool = False
     changed: bool = False
+    now: datetime | None = None
 
 
 def resume(session: Session, token: str, now: datetime | None = None) -> Resumed:
-    """The staff member whose live session `token` names. A timed-out row is revoked on the way."""
+    """The staff member whose live session `token` names. Reads only, so a page request can ask it in a
+    read-only session; what must be written is left to `note_use`."""
     now = now or utcnow()
     found = session.execute(
         select(StaffSession, StaffUser).join(StaffUser, StaffUser.id == StaffSession.staff_id)
@@ -66,14 +68,22 @@ def resume(session: Session, token: str, now: datetime | None = None) -> Resumed
     if row.revoked_at is not None or not user.is_active:
         return Resumed(None)
     if now - row.last_seen_at > IDLE_TIMEOUT or now - row.issued_at > ABSOLUTE_TIMEOUT:
-        row.revoked_at = now
-        session.flush()
-        return Resumed(None, expired=True, changed=True)
+        return Resumed(None, row.id, expired=True, changed=True, now=now)
     if now - row.last_seen_at >= TOUCH_INTERVAL:
-        row.last_seen_at = now
-        session.flush()
-        return Resumed(user, row.id, changed=True)
+        return Resumed(user, row.id, changed=True, now=now)
     return Resumed(user, row.id)
+
+
+def note_use(session: Session, resumed: Resumed) -> None:
+    """Write what `resume` found: revoke a timed-out session, or note the session's last use (at most once
+    a `TOUCH_INTERVAL`). A session revoked in between stays revoked, at the time it was."""
+    if not resumed.changed or resumed.session_id is None:
+        return
+    change = {"revoked_at": resumed.now} if resumed.expired else {"last_seen_at": resumed.now}
+    session.execute(
+        update(StaffSession).where(StaffSession.id == resumed.session_id, StaffSession.revoked_at.is_(None))
+        .values(**change)
+    )
 
 
 def revoke(session: Session, token: str, now: datetime | None = None) -> bool:

@@ -1,24 +1,29 @@
 """Theme posts in chat: a member's text or image while an answer window is open becomes their answer;
 reaction and poll taps are counted; 「みんなの回答を見る」 shows other members' answers with a report
-button for each. Called from linecomm.members.chat."""
+button for each; 「テーマ」 shows the open post again. Registered with linecomm.chat.router when imported."""
 from __future__ import annotations
 
 import logging
 
+from linecomm.chat import router
+from linecomm.chat.context import EventContext
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import copy as moderation_copy
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentState, ReviewReason
-from linecomm.pushes.models import AnswerMode, ThemePost
+from linecomm.pushes import service as pushes
 from linecomm.queue import enqueue_after_commit
 from linecomm.themes import copy, reactions, service
-from linecomm.themes.models import AnswerKind
+from linecomm.themes.models import AnswerKind, AnswerMode, ThemePost
 from linecomm.themes.reactions import Tap
-from linecomm.webhooks.context import EventContext
 
 log = logging.getLogger(__name__)
 FETCH_IMAGE_JOB = "linecomm.themes.jobs.fetch_answer_image"
-THEME_ACTIONS = ("react", "vote", "answers")
+THEME_WORDS = ("テーマ", "今月のテーマ", "お題", "おだい")
+
+
+def _is_member(member: Member) -> bool:
+    return member.is_member
 
 
 def _kind(ctx: EventContext) -> str | None:
@@ -36,6 +41,7 @@ def _last_of_image_set(ctx: EventContext) -> bool:
     return not (isinstance(index, int) and isinstance(total, int) and index < total)
 
 
+@router.message(router.ANSWER, when=_is_member)
 def try_answer(ctx: EventContext, member: Member) -> bool:
     """Take the member's message as an answer to the theme post whose window is open for them, and
     reply. False when no window is open (nor closed lately) or the message is not text or an image:
@@ -76,6 +82,7 @@ def try_answer(ctx: EventContext, member: Member) -> bool:
     return True
 
 
+@router.keyword(THEME_WORDS, when=_is_member)  # a keyword, never an answer to the open post
 def show_open_post(ctx: EventContext, member: Member) -> None:
     """「テーマ」: the post whose answer window is open for the member, shown again, or that there is none."""
     post = service.answerable_post(ctx.session, member.id, ctx.now)
@@ -91,6 +98,9 @@ def _post_id(ctx: EventContext) -> int | None:
     return ctx.postback_id("post")
 
 
+@router.postback("react")
+@router.postback("vote")
+@router.postback("answers")
 def on_postback(ctx: EventContext, member: Member) -> None:
     """`action=react|vote|answers&post=<id>...` from the quick replies of a post or an acknowledgement."""
     action = ctx.postback.get("action")
@@ -126,7 +136,7 @@ def _show_answers(ctx: EventContext, member: Member, post_id: int) -> None:
         ctx.reply(copy.members_only())
         return
     post = ctx.session.get(ThemePost, post_id)
-    if post is None or not service.has_gone_out(ctx.session, post_id):
+    if post is None or not pushes.has_gone_out(ctx.session, post_id):
         ctx.reply(copy.button_unavailable())
         return
     rows = service.others_published(ctx.session, post_id, member.id)

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from linecomm.members.models import Member
 from linecomm.moderation.models import ContentItem
-from linecomm.pushes.content import POLL, choices_from_json
-from linecomm.pushes.models import ThemePost
-from linecomm.themes.models import AnswerKind, ThemeAnswer, ThemeVote
+from linecomm.themes.content import POLL, choices_from_json
+from linecomm.themes.models import AnswerKind, ThemeAnswer, ThemePost, ThemeVote
 from linecomm.timezones import format_jst
 
 BOM = "\ufeff"

@@ -1,5 +1,6 @@
-"""What members do with a theme post in chat: answers (community posts under moderation), poll votes and
-reactions, and the images members send as answers.
+"""Theme posts (what the brand posts to its members, delivered by linecomm.pushes) and what members do
+with them in chat: answers (community posts under moderation), poll votes and reactions, and the images
+members send as answers.
 
 An answer's text and moderation state live in the moderation core (`content_items`, kind theme_reply,
 ref "theme:<post id>"); an answer row ties that item to the post and the member, and carries what only
@@ -9,10 +10,63 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linecomm.db import Base, UTCDateTime, utcnow
+from linecomm.pushes.models import QuotaPolicy
+
+
+class PostStatus:
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"  # waiting for its time (a recurring post stays here between occurrences)
+    SENDING = "sending"
+    PAUSED = "paused"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    EDITABLE = (DRAFT, SCHEDULED)
+
+
+class AnswerMode:
+    """How many answers a member may give to one theme post while its window is open."""
+
+    SINGLE = "single"  # one per member; a later message is politely declined
+    MULTIPLE = "multiple"  # every message is stored as an answer
+    ALL = (SINGLE, MULTIPLE)
+
+
+class ThemePost(Base):
+    """What the brand posts to its members: text, an optional image, optional reaction or poll buttons,
+    an answer window, a target segment and a schedule (once, now, weekly or monthly)."""
+
+    __tablename__ = "theme_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    choice_kind: Mapped[str | None] = mapped_column(String(16))  # "reactions" | "poll"
+    choices: Mapped[str] = mapped_column(Text, default="[]")  # JSON [{"key": ..., "label": ...}]
+    answers_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answers_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer_mode: Mapped[str] = mapped_column(String(16), default=AnswerMode.MULTIPLE,
+                                             server_default=AnswerMode.MULTIPLE)
+    segment: Mapped[str] = mapped_column(Text, default="{}")  # JSON, see linecomm.pushes.segments
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT, index=True)
+    schedule_kind: Mapped[str | None] = mapped_column(String(16))  # once | weekly | monthly
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # once: the time asked for
+    weekday: Mapped[int | None] = mapped_column(Integer)  # weekly: 0 = Monday
+    day_of_month: Mapped[int | None] = mapped_column(Integer)  # monthly: 1..31 (31 = the last day)
+    time_of_day: Mapped[str | None] = mapped_column(String(5))  # recurring: "HH:MM" Japan time
+    next_occurrence_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # as scheduled
+    next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)  # after quiet hours
+    quota_policy: Mapped[str] = mapped_column(String(16), default=QuotaPolicy.REFUSE)
+    batch_size: Mapped[int | None] = mapped_column(Integer)
+    tested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AnswerKind:

@@ -1,7 +1,7 @@
 """Reaction and poll taps on a theme post's quick replies, counted once per member.
 
-The pushes engine puts `action=react&post=<id>&r=<key>` (reactions) or `action=vote&post=<id>&o=<key>`
-(poll) under a post (linecomm.pushes.content). A reaction counts once per member and reaction (UNIQUE
+A post carries `action=react&post=<id>&r=<key>` (reactions) or `action=vote&post=<id>&o=<key>`
+(poll) buttons (linecomm.themes.content). A reaction counts once per member and reaction (UNIQUE
 post, member, reaction); a vote once per member and post (UNIQUE post, member): tapping another option
 moves the vote there, tapping the same one again changes nothing. The database constraint is the
 guarantee, not a lookup before the insert.
@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from linecomm.db import insert_ignoring_conflicts
 from linecomm.members.models import Member, MemberStatus
-from linecomm.pushes.content import POLL, REACTIONS, Choice, choices_from_json
-from linecomm.pushes.models import ThemePost
-from linecomm.themes.models import ThemeReaction, ThemeVote
-from linecomm.themes.service import has_gone_out
+from linecomm.pushes import service as pushes
+from linecomm.themes.content import POLL, REACTIONS, Choice, choices_from_json
+from linecomm.themes.models import ThemePost, ThemeReaction, ThemeVote
 
 TAPPERS = (MemberStatus.MEMBER, MemberStatus.SUSPENDED)  # suspended members may not post, but may tap
 
@@ -56,7 +55,7 @@ def _check(session: Session, member: Member, post_id: int, kind: str, key: str) 
     post, choice = _choice(session, post_id, kind, key)
     if post is None or choice is None:
         return TapResult(Tap.UNKNOWN, None, post)
-    if not has_gone_out(session, post.id):
+    if not pushes.has_gone_out(session, post.id):
         return TapResult(Tap.TEST, choice, post)
     return TapResult(Tap.COUNTED, choice, post)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from linecomm.db import dialect_name
@@ -19,13 +19,12 @@ from linecomm.line.limits import truncate_utf16
 from linecomm.members.models import Member
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
-from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, DeliveryKind, DeliveryStatus, ThemePost
-from linecomm.pushes.segments import Segment, batch_member_ids, conditions
+from linecomm.pushes import service as pushes
+from linecomm.pushes.segments import Segment, conditions
 from linecomm.text.quotes import quoted
-from linecomm.themes.models import AnswerImage, AnswerKind, ImageStatus, ThemeAnswer
+from linecomm.themes.models import AnswerImage, AnswerKind, ImageStatus, ThemeAnswer, ThemePost
 
 IMAGE_BODY = "（画像）"  # what the moderation core stores as the body of an image answer
-GONE_OUT = (DeliveryStatus.SENDING, DeliveryStatus.PAUSED, DeliveryStatus.SENT)
 CLOSED_NOTICE_FOR = timedelta(days=2)  # after this, a message is no longer taken as a late answer
 VOICE_BODY_UNITS = 80
 CANDIDATES = 20
@@ -48,36 +47,17 @@ def posts_by_ref(session: Session, refs: list[str | None]) -> dict[str, tuple[in
     return {ref_of(post_id): (post_id, title) for post_id, title in rows}
 
 
-def _last_sent() -> Select:  # type: ignore[type-arg]
-    """Per post: when its latest real delivery (not a test send) started."""
-    return (
-        select(Delivery.post_id, func.max(func.coalesce(Delivery.started_at, Delivery.created_at)).label("last"))
-        .where(Delivery.kind == DeliveryKind.POST, Delivery.status.in_(GONE_OUT), Delivery.post_id.is_not(None))
-        .group_by(Delivery.post_id)
-    )
-
-
-def has_gone_out(session: Session, post_id: int) -> bool:
-    """Whether a real delivery of the post has started (test sends to staff do not count)."""
-    return session.scalar(
-        select(Delivery.id).where(Delivery.post_id == post_id, Delivery.kind == DeliveryKind.POST,
-                                  Delivery.status.in_(GONE_OUT)).limit(1)
-    ) is not None
-
-
 def reaches(session: Session, post: ThemePost, member_id: int, now: datetime) -> bool:
     """The member is in the post's segment now, or was in a batch LINE accepted for it."""
     in_segment = select(Member.id).where(Member.id == member_id, *conditions(Segment.from_json(post.segment), now))
     if session.scalar(in_segment.limit(1)) is not None:
         return True
-    sent_to = batch_member_ids(session, Delivery.post_id == post.id, Delivery.kind == DeliveryKind.POST,
-                               DeliveryBatch.status == BatchStatus.SENT)
-    return session.scalar(select(sent_to.c.member_id).where(sent_to.c.member_id == member_id).limit(1)) is not None
+    return pushes.sent_to(session, post.id, member_id)
 
 
 def _windows(session: Session, member_id: int, now: datetime, *, closed_since: datetime | None = None
              ) -> ThemePost | None:
-    last = _last_sent().subquery()
+    last = pushes.last_sent_by_post().subquery()
     stmt = select(ThemePost).join(last, last.c.post_id == ThemePost.id)
     if closed_since is None:
         stmt = stmt.where(ThemePost.answers_open_at <= now, ThemePost.answers_close_at > now)

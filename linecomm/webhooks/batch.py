@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from linecomm.chat import router
 from linecomm.config import Settings
 from linecomm.db import one_of
 from linecomm.line.client import LineClient
 from linecomm.members import service as members
 from linecomm.members.models import Member
-from linecomm.outbox import service as outbox
+from linecomm.outbox import queueing, sending
 from linecomm.webhooks import dispatch
 from linecomm.webhooks.drain import InboxEvent
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
@@ -35,7 +36,7 @@ def retry_delay(attempts: int) -> float:
 @dataclass(frozen=True)
 class Handled:
     events: int
-    to_send: list[outbox.Attempt]  # answers claimed in the batch's transaction: send once it commits
+    to_send: list[sending.Attempt]  # answers claimed in the batch's transaction: send once it commits
     retry_in: float | None = None  # some events failed: drain again after this many seconds
 
 
@@ -43,13 +44,13 @@ def handle_batch(
     session: Session, line: LineClient, settings: Settings, rows: list[InboxEvent], now: datetime
 ) -> Handled:
     """Handle claimed events in order inside the caller's transaction, record their outcomes, and store
-    their answers claimed for sending (`outbox.claim_new`), to send once the caller commits.
+    their answers claimed for sending (`sending.claim_new`), to send once the caller commits.
 
     All at once first, inside a savepoint. If any event raises, the savepoint is rolled back (the events
     stay locked: their locks were taken before it) and they are handled one by one, each in a savepoint
     of its own; an event that fails again has the failure recorded (`retry_delay`, `MAX_ATTEMPTS`) and the
     others go on. No other worker can take them in between."""
-    claim = outbox.new_claim()
+    claim = sending.new_claim()
     try:
         with session.begin_nested():
             return _all_at_once(session, line, settings, rows, now, claim)
@@ -64,7 +65,7 @@ def _all_at_once(
     senders = members.get_or_create_many(
         session, [row.user_id for row in rows if row.user_id and dispatch.acts_on_member(row)], now
     )
-    active = {row.user_id for row in rows if row.event_type in dispatch.ACTIVITY_EVENTS}
+    active = {row.user_id for row in rows if row.event_type in router.ACTIVITY_EVENTS}
     members.touch_many(session, [m for user_id, m in senders.items() if user_id in active], now)
     queued: list[dict[str, Any]] = []
     for row in rows:
@@ -76,7 +77,7 @@ def _all_at_once(
 def _one_by_one(
     session: Session, line: LineClient, settings: Settings, rows: list[InboxEvent], now: datetime, claim: str
 ) -> Handled:
-    to_send: list[outbox.Attempt] = []
+    to_send: list[sending.Attempt] = []
     retry_in: float | None = None
     for row in rows:
         row.status, row.handled_at = InboxStatus.PENDING, None  # undo what the failed attempt noted
@@ -108,21 +109,21 @@ def _write_outcomes(session: Session, rows: list[InboxEvent], now: datetime) -> 
 
 def _store_answers(
     session: Session, queued: list[dict[str, Any]], now: datetime, claim: str, reachable: Callable[[str], bool]
-) -> list[outbox.Attempt]:
+) -> list[sending.Attempt]:
     """Store the answers (one INSERT), each claimed for sending unless its recipient cannot receive it;
-    the first chunk's are marked by this transaction (see outbox.send_claimed)."""
+    the first chunk's are marked by this transaction (see sending.send_claimed)."""
     marks: list[bool | None] = []  # None: not to be sent
     claimed = 0
     for message in queued:
-        mark = claimed < outbox.CHUNK
-        if outbox.claim_new(message, now, reachable(message["to"]), claim, mark):
+        mark = claimed < sending.CHUNK
+        if sending.claim_new(message, now, reachable(message["to"]), claim, mark):
             marks.append(mark)
             claimed += 1
         else:
             marks.append(None)
-    ids = outbox.store_new(session, queued)
+    ids = queueing.store_new(session, queued)
     return [
-        outbox.new_attempt(message_id, message, now, mark)
+        sending.new_attempt(message_id, message, now, mark)
         for message_id, message, mark in zip(ids, queued, marks, strict=True)
         if mark is not None and message_id is not None
     ]

@@ -1,4 +1,5 @@
-"""Route a stored webhook event to the feature that handles it."""
+"""Hand a stored webhook event to what handles it: a LINE user's follow, unfollow, message or postback to
+the chat router (linecomm.chat.router), a group's or room's events to linecomm.webhooks.groups."""
 from __future__ import annotations
 
 import json
@@ -9,13 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from linecomm.chat import router
+from linecomm.chat.context import EventContext, Sender
 from linecomm.config import Settings
 from linecomm.line.client import LineClient
-from linecomm.members import chat
-from linecomm.members.models import Member
 from linecomm.timezones import from_line_timestamp
 from linecomm.webhooks import groups
-from linecomm.webhooks.context import EventContext
 from linecomm.webhooks.drain import InboxEvent
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 
@@ -23,10 +23,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[EventContext], None]
 
 HANDLERS: dict[str, Handler] = {
-    "follow": chat.on_follow,
-    "unfollow": chat.on_unfollow,
-    "message": chat.on_message,
-    "postback": chat.on_postback,
+    "follow": router.dispatch,
+    "unfollow": router.dispatch,
+    "message": router.dispatch,
+    "postback": router.dispatch,
     "join": groups.on_join,
     "leave": groups.on_leave,
     "memberJoined": groups.on_member_change,
@@ -34,15 +34,9 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-# The events whose handlers act on the LINE user who sent them (their member row is created if new).
-MEMBER_EVENTS = frozenset({"follow", "unfollow", "message", "postback"})
-# The events that count as the member being active (members.service.touch).
-ACTIVITY_EVENTS = frozenset({"message", "postback"})
-
-
 def acts_on_member(row: WebhookEvent | InboxEvent) -> bool:
     """Whether handling `row` creates or changes the sender's member row."""
-    return (row.event_type in MEMBER_EVENTS and row.source_type == "user" and row.mode != "standby"
+    return (row.event_type in router.MEMBER_EVENTS and row.source_type == "user" and row.mode != "standby"
             and row.user_id is not None)
 
 
@@ -52,7 +46,7 @@ def handle(
     settings: Settings,
     row: WebhookEvent | InboxEvent,
     now: datetime,
-    members: dict[str, Member] | None = None,
+    members: dict[str, Sender] | None = None,
 ) -> list[dict[str, Any]]:
     """Act on one pending inbox row inside the caller's transaction and mark it handled.
 

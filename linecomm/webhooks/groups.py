@@ -5,9 +5,9 @@ import logging
 
 from sqlalchemy import select
 
+from linecomm.chat.context import EventContext
 from linecomm.members import copy
 from linecomm.queue import enqueue_after_commit
-from linecomm.webhooks.context import EventContext
 from linecomm.webhooks.models import ChatGroup
 
 log = logging.getLogger(__name__)

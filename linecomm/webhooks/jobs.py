@@ -7,7 +7,7 @@ import logging
 from linecomm import runtime
 from linecomm.db import transaction, utcnow
 from linecomm.line.client import LineError
-from linecomm.outbox import service as outbox
+from linecomm.outbox import sending
 from linecomm.outbox.jobs import deliver_messages, schedule_retry
 from linecomm.queue import QueueUnavailable
 from linecomm.webhooks import batch, drain
@@ -37,7 +37,7 @@ def drain_inbox() -> int:
         _request_drain(rt)
     if handled.retry_in is not None:
         _schedule_drain(rt, handled.retry_in + 0.5)
-    retry = outbox.send_claimed(rt.sessions, rt.line, handled.to_send)
+    retry = sending.send_claimed(rt.sessions, rt.line, handled.to_send)
     if retry:
         schedule_retry(rt, retry, attempt=0)
     return handled.events

@@ -7,9 +7,9 @@ from typing import Any
 from linecomm.db import utcnow
 from linecomm.members.models import Member
 from linecomm.pushes import policy as policies
-from linecomm.pushes import service as pushes
 from linecomm.pushes import steps
 from linecomm.pushes.segments import Segment
+from linecomm.themes import posts
 from linecomm.themes import service as themes
 from tests.admin.console import Console, make_member
 
@@ -24,10 +24,10 @@ def world(console: Console) -> dict[str, Any]:
     console.community.fake.add_user(STAFF_LINE_ID, "スタッフ")
     with console.community.session() as s:
         member = make_member(s, nickname="こたえるひと")
-        draft = pushes.create_post(s, pushes.PostDraft(title="下書き", text="本文", segment=Segment()))
-        sent = pushes.create_post(s, pushes.PostDraft(title="配信した投稿", text="本文"))
+        draft = posts.create_post(s, posts.PostDraft(title="下書き", text="本文", segment=Segment()))
+        sent = posts.create_post(s, posts.PostDraft(title="配信した投稿", text="本文"))
         policies.add_test_recipient(s, STAFF_LINE_ID, "スタッフ")
-        delivery = pushes.test_send(s, sent.id, now)
+        delivery = posts.test_send(s, sent.id, now)
         answer = themes.record_answer(s, sent, s.get(Member, member.id), kind="text", body="おいしかったです",
                                       line_message_id="matrix-1", now=now).answer
         photo = themes.record_answer(s, sent, s.get(Member, member.id), kind="image", body="",

@@ -9,11 +9,10 @@ from sqlalchemy import select
 from linecomm.db import utcnow
 from linecomm.members.models import Member
 from linecomm.moderation import ngwords
-from linecomm.pushes.content import Choice
-from linecomm.pushes.models import ThemePost
 from linecomm.themes import reactions
 from linecomm.themes import service as themes
-from linecomm.themes.models import AnswerImage, ImageStatus, ThemeAnswer
+from linecomm.themes.content import Choice
+from linecomm.themes.models import AnswerImage, ImageStatus, ThemeAnswer, ThemePost
 from tests.admin.console import JPEG, Console, make_member, photo_post
 from tests.pushes.desk import Desk
 

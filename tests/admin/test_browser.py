@@ -15,7 +15,7 @@ from linecomm.db import utcnow
 from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
-from linecomm.pushes import service as pushes
+from linecomm.themes import posts
 from linecomm.themes import service as themes
 from tests.admin.console import PASSWORD, Console, make_member
 from tests.support.browser import chromium_page, screenshot
@@ -55,7 +55,7 @@ def test_a_moderator_and_marketer_day_in_the_browser(console: Console, browser_p
             make_member(s, nickname=f"会員{i}", display_name=f"ユーザー{i}", cohort="1期生")
         held = moderation.submit(s, evil.id, ContentKind.THEME_REPLY, XSS_POST, ref="theme:1").id
         moderation.submit(s, hana.id, ContentKind.THEME_REPLY, "副業 の話はしていません", ref="theme:1")
-        post = pushes.create_post(s, pushes.PostDraft(title="お気に入りの一枚", text="写真を送ってください"))
+        post = posts.create_post(s, posts.PostDraft(title="お気に入りの一枚", text="写真を送ってください"))
         photo = themes.record_answer(s, post, hana, kind="image", body="", line_message_id="600000000000000001",
                                      now=utcnow()).item.id
     community.fake.add_content("600000000000000001", _png(), "image/png")

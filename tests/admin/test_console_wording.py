@@ -14,11 +14,11 @@ from linecomm.db import utcnow
 from linecomm.members.models import Member, Tag
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem
-from linecomm.pushes.content import Choice
-from linecomm.pushes.models import ThemePost
 from linecomm.staff.models import StaffUser
 from linecomm.themes import reactions
 from linecomm.themes import service as themes
+from linecomm.themes.content import Choice
+from linecomm.themes.models import ThemePost
 from tests.admin.console import Console, make_member
 from tests.pushes.desk import Desk
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from linecomm.db import utcnow
 from linecomm.pushes import freeze, occurrences
 from linecomm.pushes import policy as policies
-from linecomm.pushes.models import PushPolicy, StepMessage, ThemePost
+from linecomm.pushes.models import PushPolicy, StepMessage
+from linecomm.themes.models import ThemePost
 from linecomm.timezones import JST
 from tests.admin.console import Console
 from tests.pushes.desk import Desk

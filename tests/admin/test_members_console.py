@@ -12,7 +12,7 @@ from linecomm.members import tags
 from linecomm.members.models import InviteRedemption, Member, MemberStatus, MemberTag
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind
-from linecomm.outbox import service as outbox
+from linecomm.outbox import queueing as outbox
 from linecomm.outbox.models import OutboundMessage
 from tests.admin.console import Console, make_member
 

@@ -10,8 +10,8 @@ from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState, MemberSanction, NgWord
-from linecomm.pushes.models import ThemePost
 from linecomm.themes import service as themes
+from linecomm.themes.models import ThemePost
 from tests.admin.console import JPEG, Console, make_member, photo_post
 
 

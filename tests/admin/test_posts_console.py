@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from linecomm.members import tags
 from linecomm.members.models import Member
-from linecomm.pushes.models import Delivery, PostStatus, ThemePost
+from linecomm.pushes.models import Delivery
+from linecomm.themes.models import PostStatus, ThemePost
 from tests.admin.console import Console
 from tests.pushes.desk import Desk
 

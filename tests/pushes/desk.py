@@ -16,13 +16,14 @@ from sqlalchemy import insert, select
 from linecomm.db import utcnow
 from linecomm.line.fake import FakeLinePlatform
 from linecomm.members.models import Member, MemberStatus
-from linecomm.pushes import jobs, service
+from linecomm.pushes import jobs
 from linecomm.pushes import policy as policies
 from linecomm.pushes.models import Delivery, DeliveryStatus
 from linecomm.pushes.progress import Progress, progress
 from linecomm.pushes.segments import Segment
 from linecomm.queue import EmbeddedJobQueue
 from linecomm.runtime import set_process_default
+from linecomm.themes import posts, scheduling
 from tests.support.community import Community
 
 MULTICAST = "/v2/bot/message/multicast"
@@ -113,23 +114,23 @@ class Desk:
 
     def post(self, text: str = "今週のテーマ: お気に入りの使い方を教えてください", segment: Segment | None = None,
              **changes: Any) -> int:
-        draft = service.PostDraft(title="今週のテーマ", text=text, segment=segment or Segment())
+        draft = posts.PostDraft(title="今週のテーマ", text=text, segment=segment or Segment())
         draft = replace(draft, **changes)
         with self.community.session() as s:
-            return service.create_post(s, draft, created_by="test").id
+            return posts.create_post(s, draft, created_by="test").id
 
-    def schedule(self, post_id: int, plan: service.SendPlan | None = None,
-                 now: datetime | None = None) -> service.ScheduleResult:
+    def schedule(self, post_id: int, plan: scheduling.SendPlan | None = None,
+                 now: datetime | None = None) -> scheduling.ScheduleResult:
         quota = self.community.runtime.line.get_quota()
         with self.community.session() as s:
-            result = service.schedule_post(s, post_id, plan or service.SendPlan("now"), quota, now=now)
+            result = scheduling.schedule_post(s, post_id, plan or scheduling.SendPlan("now"), quota, now=now)
         jobs.wake_scheduler(self.community.runtime, result.starts_at)
         return result
 
     def send_now(self, post_id: int | None = None, **plan: Any) -> int:
         """Schedule a post for now and run the queue until its delivery is over; return its id."""
         post_id = post_id or self.post()
-        self.schedule(post_id, service.SendPlan("now", **plan))
+        self.schedule(post_id, scheduling.SendPlan("now", **plan))
         delivery_id = self.wait_for(lambda: self.delivery_of(post_id))
         self.finish(delivery_id)
         return delivery_id

@@ -4,8 +4,8 @@ from __future__ import annotations
 import time
 
 from linecomm.pushes import control
-from linecomm.pushes.models import PostStatus, ThemePost
 from linecomm.pushes.progress import report
+from linecomm.themes.models import PostStatus, ThemePost
 from tests.pushes.desk import MULTICAST, Desk
 
 

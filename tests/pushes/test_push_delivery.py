@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select, update
 
 from linecomm.members.models import Member, MemberStatus
-from linecomm.pushes import service
-from linecomm.pushes.content import Choice
-from linecomm.pushes.models import BatchStatus, DeliveryBatch, PostStatus, ThemePost
+from linecomm.pushes.errors import PushError
+from linecomm.pushes.models import BatchStatus, DeliveryBatch
 from linecomm.pushes.segments import Segment
+from linecomm.themes import posts
+from linecomm.themes.content import Choice
+from linecomm.themes.models import PostStatus, ThemePost
 from tests.pushes.desk import Desk
 from tests.support.line_openapi import assert_conforms_to_openapi
 
@@ -95,9 +97,9 @@ def test_a_post_cannot_be_edited_once_it_has_gone(desk: Desk) -> None:
     desk.send_now(post_id)
     import pytest
 
-    with pytest.raises(service.PushError, match="配信済み"):
+    with pytest.raises(PushError, match="配信済み"):
         with desk.community.session() as s:
-            service.update_post(s, post_id, service.PostDraft(title="x", text="y"))
+            posts.update_post(s, post_id, posts.PostDraft(title="x", text="y"))
 
 
 def test_a_send_logs_no_error_on_either_database(desk: Desk, caplog: pytest.LogCaptureFixture) -> None:

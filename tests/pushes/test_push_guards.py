@@ -7,9 +7,10 @@ from datetime import datetime
 import pytest
 
 from linecomm.line.client import Quota
-from linecomm.pushes import copy, service
+from linecomm.pushes import copy
 from linecomm.pushes import policy as policies
-from linecomm.pushes.errors import QuotaRefused
+from linecomm.pushes.errors import PushError, QuotaRefused
+from linecomm.themes import posts, scheduling
 from linecomm.timezones import JST
 from tests.pushes.desk import Desk
 
@@ -30,7 +31,7 @@ def test_the_marketer_may_send_to_as_many_as_the_quota_allows(desk: Desk) -> Non
     members = desk.members(15)
     desk.fake.set_monthly_quota(10)
     post_id = desk.post()
-    result = desk.schedule(post_id, service.SendPlan("now", allow_partial=True))
+    result = desk.schedule(post_id, scheduling.SendPlan("now", allow_partial=True))
     assert copy.partial_send(10, 15) in result.notes
     done = desk.finish(desk.wait_for(lambda: desk.delivery_of(post_id)))
     assert (done.status, done.matched, done.recipients, done.over_quota, done.sent) == ("sent", 15, 10, 5, 10)
@@ -42,7 +43,7 @@ def test_the_quota_is_checked_again_when_the_send_starts(desk: Desk) -> None:
     desk.members(8)
     post_id = desk.post()
     with desk.community.session() as s:  # scheduled while the quota looked fine
-        service.schedule_post(s, post_id, service.SendPlan("now"), Quota(limit=100, used=0))
+        scheduling.schedule_post(s, post_id, scheduling.SendPlan("now"), Quota(limit=100, used=0))
     desk.fake.set_monthly_quota(5)  # but another campaign used it up meanwhile
     from linecomm.pushes import jobs
 
@@ -73,18 +74,18 @@ def test_a_test_send_goes_to_staff_only_and_does_not_count_against_the_cap(desk:
         desk.fake.add_user(user_id, "スタッフ")
     post_id = desk.post()
     with desk.community.session() as s:
-        with pytest.raises(service.PushError, match="テスト配信先のスタッフが登録されていません"):
-            service.test_send(s, post_id)
+        with pytest.raises(PushError, match="テスト配信先のスタッフが登録されていません"):
+            posts.test_send(s, post_id)
     with desk.community.session() as s:
         for user_id in staff:
             policies.add_test_recipient(s, user_id, "運営")
-        assert any("テスト配信" in w for w in service.preview(s, post_id, Quota(None, 0)).warnings)
-        test_id = service.test_send(s, post_id).id
+        assert any("テスト配信" in w for w in posts.preview(s, post_id, Quota(None, 0)).warnings)
+        test_id = posts.test_send(s, post_id).id
     assert desk.finish(test_id).sent == 2
     assert all(len(desk.fake.messages_to(u)) == 1 for u in staff)
     assert all(desk.fake.messages_to(u) == [] for u in members)
     with desk.community.session() as s:
-        assert not any("テスト配信" in w for w in service.preview(s, post_id, Quota(None, 0)).warnings)
+        assert not any("テスト配信" in w for w in posts.preview(s, post_id, Quota(None, 0)).warnings)
     assert desk.progress(desk.send_now(post_id)).sent == 3  # the staff send did not use up the cap
 
 
@@ -94,15 +95,15 @@ def test_a_send_now_inside_quiet_hours_waits_for_their_end(desk: Desk) -> None:
     late_evening = datetime(2026, 12, 3, 22, 30, tzinfo=JST)
     with desk.community.session() as s:
         policies.update(s, quiet_start="21:00", quiet_end="09:00")
-        result = service.schedule_post(s, post_id, service.SendPlan("now"), Quota(None, 0), now=late_evening)
+        result = scheduling.schedule_post(s, post_id, scheduling.SendPlan("now"), Quota(None, 0), now=late_evening)
     assert result.starts_at == datetime(2026, 12, 4, 9, 0, tzinfo=JST)
     moved = "2026-12-03 22:30 は配信しない時間帯（21:00〜09:00）のため、2026-12-04 09:00 に配信を始めます。"
     assert moved in result.notes
 
 
 def test_bad_input_gets_a_clear_japanese_error(desk: Desk) -> None:
-    from linecomm.pushes.content import Choice
     from linecomm.pushes.segments import Segment
+    from linecomm.themes.content import Choice
 
     cases = [
         (dict(text=""), "本文を入力してください"),
@@ -114,10 +115,10 @@ def test_bad_input_gets_a_clear_japanese_error(desk: Desk) -> None:
         (dict(segment=Segment(tags=("存在しないタグ",))), "存在しないタグ"),
     ]
     for changes, message in cases:
-        with pytest.raises(service.PushError, match=message):
+        with pytest.raises(PushError, match=message):
             desk.post(**changes)
     post_id = desk.post()
-    with pytest.raises(service.PushError, match="過去の日時"):
-        desk.schedule(post_id, service.SendPlan("once", at=datetime(2020, 1, 1, tzinfo=JST)))
-    with pytest.raises(service.PushError, match="1〜31日"):
-        desk.schedule(post_id, service.SendPlan("monthly", day_of_month=32, time_of_day="10:00"))
+    with pytest.raises(PushError, match="過去の日時"):
+        desk.schedule(post_id, scheduling.SendPlan("once", at=datetime(2020, 1, 1, tzinfo=JST)))
+    with pytest.raises(PushError, match="1〜31日"):
+        desk.schedule(post_id, scheduling.SendPlan("monthly", day_of_month=32, time_of_day="10:00"))

@@ -9,7 +9,7 @@ from linebot.v3.messaging import ApiClient, Configuration, MulticastRequest
 
 from linecomm.line.fake import FakeLinePlatform
 from linecomm.line.sdk_client import SdkLineClient, _MulticastBody
-from linecomm.pushes.content import Choice, build_messages
+from linecomm.themes.content import Choice, build_messages
 
 
 def test_the_fast_multicast_body_is_the_sdks_own_json() -> None:

@@ -9,10 +9,11 @@ from datetime import time as clock_time
 
 from linecomm.admin.push_labels import progress_json
 from linecomm.db import utcnow
-from linecomm.pushes import control, service
+from linecomm.pushes import control
 from linecomm.pushes import policy as policies
 from linecomm.pushes.schedule import at_jst
 from linecomm.sweeper import sweep
+from linecomm.themes import posts
 from linecomm.timezones import JST
 from tests.pushes.desk import MULTICAST, Desk, ManualClock
 
@@ -147,7 +148,7 @@ def test_a_test_send_to_staff_goes_out_during_quiet_hours(desk: Desk) -> None:
     with desk.community.session() as s:
         for user_id in staff:
             policies.add_test_recipient(s, user_id, "運営")
-        test_id = service.test_send(s, post_id, now=clock(), batch_size=1).id  # two batches
+        test_id = posts.test_send(s, post_id, now=clock(), batch_size=1).id  # two batches
     done = desk.finish(test_id)
     assert (done.status, done.sent) == ("sent", 2)
     assert all(len(desk.fake.messages_to(u)) == 1 for u in staff)

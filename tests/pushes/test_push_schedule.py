@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from linecomm.line.client import Quota
-from linecomm.pushes import occurrences, service
+from linecomm.pushes import occurrences
 from linecomm.pushes import policy as policies
-from linecomm.pushes.models import Delivery, PostStatus, ThemePost
+from linecomm.pushes.errors import PushError
+from linecomm.pushes.models import Delivery
 from linecomm.pushes.schedule import (
     QuietHours,
     ScheduleError,
@@ -19,6 +20,8 @@ from linecomm.pushes.schedule import (
     parse_jst,
     parse_weekday,
 )
+from linecomm.themes import posts, scheduling
+from linecomm.themes.models import PostStatus, ThemePost
 from linecomm.timezones import JST
 from tests.pushes.desk import Desk
 
@@ -77,8 +80,8 @@ def test_a_monthly_post_opens_one_delivery_per_occurrence_across_month_ends(desk
     post_id = desk.post()
     with desk.community.session() as s:
         policies.update(s, quiet_start="21:00", quiet_end="09:00")
-        plan = service.SendPlan("monthly", day_of_month=31, time_of_day="22:00")
-        result = service.schedule_post(s, post_id, plan, Quota(None, 0), now=jst(2027, 1, 15, 12, 0))
+        plan = scheduling.SendPlan("monthly", day_of_month=31, time_of_day="22:00")
+        result = scheduling.schedule_post(s, post_id, plan, Quota(None, 0), now=jst(2027, 1, 15, 12, 0))
     assert result.requested_at == jst(2027, 1, 31, 22, 0)
     assert result.starts_at == jst(2027, 2, 1, 9, 0)  # 22:00 is inside quiet hours
     opened = []
@@ -99,13 +102,13 @@ def test_a_scheduled_post_can_be_edited_or_cancelled_until_it_starts(desk: Desk)
     desk.members(2)
     post_id = desk.post()
     with desk.community.session() as s:
-        service.schedule_post(s, post_id, service.SendPlan("once", at=jst(2030, 1, 1, 12, 0)), Quota(None, 0))
-        service.update_post(s, post_id, service.PostDraft(title="差し替え", text="内容を変更しました"))
+        scheduling.schedule_post(s, post_id, scheduling.SendPlan("once", at=jst(2030, 1, 1, 12, 0)), Quota(None, 0))
+        posts.update_post(s, post_id, posts.PostDraft(title="差し替え", text="内容を変更しました"))
         assert s.get(ThemePost, post_id).next_send_at == jst(2030, 1, 1, 12, 0)
-        service.cancel_post(s, post_id)
+        posts.cancel_post(s, post_id)
     with desk.community.session() as s:
         assert s.get(ThemePost, post_id).status == PostStatus.CANCELLED
         assert occurrences.open_due(s, jst(2030, 1, 2), batch_size=5).delivery_ids == []
-    with pytest.raises(service.PushError, match="取り消し"):
+    with pytest.raises(PushError, match="取り消し"):
         with desk.community.session() as s:
-            service.update_post(s, post_id, service.PostDraft(title="x", text="y"))
+            posts.update_post(s, post_id, posts.PostDraft(title="x", text="y"))

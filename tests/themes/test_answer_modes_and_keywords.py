@@ -10,7 +10,7 @@ from sqlalchemy import select
 from linecomm.cli import main as cli
 from linecomm.moderation import ngwords
 from linecomm.moderation.models import ContentState
-from linecomm.pushes.models import AnswerMode, ThemePost
+from linecomm.themes.models import AnswerMode, ThemePost
 from tests.admin.console import Console
 from tests.pushes.processes import worker_env
 from tests.themes.talk import Talk

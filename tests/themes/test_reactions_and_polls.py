@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from linecomm.db import utcnow
 from linecomm.members.models import MemberStatus
 from linecomm.pushes import policy as policies
-from linecomm.pushes import service
-from linecomm.pushes.content import Choice
-from linecomm.themes.models import ThemeReaction, ThemeVote
+from linecomm.themes import posts
+from linecomm.themes.content import Choice
+from linecomm.themes.models import ThemePost, ThemeReaction, ThemeVote
 from tests.themes.talk import Talk
 
 REACTIONS = (Choice("like", "👍 いいね"), Choice("wow", "😮 すごい"))
@@ -55,7 +55,7 @@ def test_a_vote_counts_once_moves_when_changed_and_closes_with_the_answer_window
     assert votes == {"a": 1, "b": 1}
 
     with talk.community.session() as s:  # the window ends
-        s.get(service.ThemePost, post_id).answers_close_at = utcnow() - timedelta(seconds=1)
+        s.get(ThemePost, post_id).answers_close_at = utcnow() - timedelta(seconds=1)
     assert "投票の受付は終了しました" in talk.tap(taro, b)[0]
     with talk.community.reader() as s:
         assert s.scalar(select(ThemeVote.option_key).where(ThemeVote.member_id == talk.member_id(taro))) == "a"
@@ -67,7 +67,7 @@ def test_buttons_of_a_test_send_are_not_counted(talk: Talk) -> None:
     with talk.community.session() as s:
         policies.add_test_recipient(s, staff.user_id, "スタッフ")
     with talk.community.session() as s:
-        service.test_send(s, post_id)
+        posts.test_send(s, post_id)
     talk.community.drain()
     data = staff.quick_replies()[0]["data"]
     assert talk.tap(staff, data) == ["（テスト配信）このボタンの操作は集計されません。"]

@@ -211,12 +211,12 @@ def test_a_message_being_sent_is_not_taken_by_a_second_sender(community: Communi
 def test_answers_left_by_a_worker_that_died_after_its_commit_are_sent_once(
     community: Community, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from linecomm.outbox import service as outbox
+    from linecomm.outbox import sending
     from linecomm.runtime import set_process_default
     from linecomm.sweeper import sweep
     from linecomm.webhooks import batch
 
-    monkeypatch.setattr(outbox, "CHUNK", 2)
+    monkeypatch.setattr(sending, "CHUNK", 2)
     users = [community.user(f"残り {i}") for i in range(5)]
     token = community.fake.issue_reply_token
     assert community.post_events([text_event(u.user_id, "ヘルプ", token(u.user_id)) for u in users]).status == 200

@@ -153,13 +153,13 @@ class FakeLineApp:
         reply = None if late else self._apply_fault(method, path)
         if reply is None:
             reply = self._answer(method, path, query, headers, body, request_id)
-        if late:
-            time.sleep(late)
         # The recorded request parses its body only when someone reads `.json`; lean mode keeps no body.
         state.record(RecordedRequest(
             method=method, path=path, query=query, headers=headers, body=b"" if state.lean else body,
             status=reply.status, response_json=reply.json if reply.data is None else None, at=arrived,
             request_id=request_id))
+        if late:  # handled and recorded; only the answer is late
+            time.sleep(late)
         return reply
 
     def _late_answer(self, method: str, path: str) -> float:

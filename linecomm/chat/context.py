@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from sqlalchemy.orm import Session
@@ -12,10 +12,15 @@ from linecomm.config import Settings
 from linecomm.db import ID_MAX
 from linecomm.line.client import LineClient, Message
 from linecomm.line.limits import MAX_MESSAGES
-from linecomm.outbox import service as outbox
+from linecomm.outbox import queueing as outbox
 
-if TYPE_CHECKING:
-    from linecomm.members.models import Member
+
+class Sender(Protocol):
+    """What the router needs of the member row of the LINE user who sent an event: the members feature
+    resolves it (linecomm.members.chat) and hands it to every handler as it is."""
+
+    id: int
+    line_user_id: str
 
 
 @dataclass
@@ -27,8 +32,8 @@ class EventContext:
     webhook_event_id: str
     occurred_at: datetime
     now: datetime
-    # The batch's members, already created and locked (linecomm.webhooks.drain); None: look them up.
-    members: dict[str, Member] | None = None
+    # The batch's members, already created and locked (linecomm.webhooks.batch); None: look them up.
+    members: dict[str, Sender] | None = None
     outgoing: list[Message] = field(default_factory=list)
     member_id: int | None = None
     queued: list[dict[str, Any]] = field(default_factory=list)  # outbox.message_row()s not stored yet
@@ -43,6 +48,10 @@ class EventContext:
     @property
     def user_id(self) -> str | None:
         return (self.raw.get("source") or {}).get("userId")
+
+    @property
+    def event_type(self) -> str | None:
+        return self.raw.get("type")
 
     @property
     def source_type(self) -> str | None:

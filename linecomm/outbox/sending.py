@@ -1,8 +1,9 @@
-"""Queue messages for a member and deliver them exactly once.
+"""Send stored messages exactly once, and record every outcome.
 
-A message is a row before it is a request: `queue_message` stores it with a fresh retry key in the
-caller's transaction; `deliver_many` sends it after commit. Replies use the reply token while it is fresh
-(free for the brand); otherwise, or when the token has expired, a push with the stored retry key.
+A message is a row before it is a request (`linecomm.outbox.queueing` stores it); this module claims
+pending rows (`deliver_many`, or `claim_new` in the transaction that stores them), sends them in chunks
+after commit, and writes each outcome in short transactions of its own. Replies use the reply token while
+it is fresh (free for the brand); otherwise, or when the token has expired, a push with the stored retry key.
 """
 from __future__ import annotations
 
@@ -17,17 +18,15 @@ from typing import Any
 from sqlalchemy import case, or_, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of, transaction, update_rows, utcnow
+from linecomm.db import dialect_name, one_of, transaction, update_rows, utcnow
 from linecomm.line.client import (
     LineAlreadyAccepted,
     LineClient,
     LineError,
     LineRejected,
     LineRetryable,
-    Message,
     ReplyTokenInvalid,
 )
-from linecomm.line.limits import check_messages
 from linecomm.outbox.models import OutboundMessage, OutboundStatus
 
 log = logging.getLogger(__name__)
@@ -35,75 +34,6 @@ MAX_ATTEMPTS = 8
 LEASE_SECONDS = 300.0  # how long a claim keeps other senders off a message (renewed for every chunk)
 CHUNK = 50  # messages sent between two writes of their state (see send_claimed)
 DELIVER_JOB = "linecomm.outbox.jobs.deliver_messages"
-
-
-def queue_message(
-    session: Session,
-    *,
-    key: str,
-    to: str,
-    messages: list[Message],
-    member_id: int | None = None,
-    reply_token: str | None = None,
-    event_time: datetime | None = None,
-    reply_ttl_seconds: float = 50.0,
-) -> OutboundMessage:
-    """Store a message for `to` under idempotency key `key` (a second call with the same key returns the
-    first row). The reply token is used only until `event_time + reply_ttl_seconds`."""
-    existing = session.scalar(select(OutboundMessage).where(OutboundMessage.idempotency_key == key))
-    if existing is not None:
-        return existing
-    row = OutboundMessage(**message_row(key=key, to=to, messages=messages, member_id=member_id,
-                                        reply_token=reply_token, event_time=event_time,
-                                        reply_ttl_seconds=reply_ttl_seconds))
-    session.add(row)
-    session.flush()
-    return row
-
-
-def message_row(
-    *,
-    key: str,
-    to: str,
-    messages: list[Message],
-    member_id: int | None = None,
-    reply_token: str | None = None,
-    event_time: datetime | None = None,
-    reply_ttl_seconds: float = 50.0,
-) -> dict[str, Any]:
-    """The columns of a new pending message (its messages checked against LINE's limits), for
-    `queue_message` or, many at once, `store_new`."""
-    check_messages(messages)
-    deadline = None
-    if reply_token and event_time is not None:
-        deadline = event_time + timedelta(seconds=reply_ttl_seconds)
-    return {
-        "idempotency_key": key,
-        "to": to,
-        "member_id": member_id,
-        "messages": json.dumps(messages, ensure_ascii=False),
-        "reply_token": reply_token,
-        "reply_deadline": deadline,
-        "retry_key": str(uuid.uuid4()),
-        "status": OutboundStatus.PENDING,
-        "attempts": 0,
-        "reply_attempted": False,
-        "claim_token": None,
-        "lease_until": None,
-        "created_at": utcnow(),
-    }
-
-
-def store_new(session: Session, rows: list[dict[str, Any]]) -> list[int | None]:
-    """Insert `message_row`s in one statement; return each one's id, in order. A row whose key is
-    already taken is not inserted (its id is None): that message was stored, and is sent, already."""
-    if not rows:
-        return []
-    stored = insert_rows_ignoring_conflicts(
-        session, OutboundMessage.__table__, rows, ["idempotency_key"], ("id", "idempotency_key")
-    )
-    ids = {key: id_ for id_, key in stored}
-    return [ids.get(row["idempotency_key"]) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,20 @@
+"""The features whose rows hold member data, each by its privacy hook: a new feature adds its line here."""
+from __future__ import annotations
+
+from linecomm.members import privacy as members
+from linecomm.moderation import privacy as moderation
+from linecomm.outbox import privacy as outbox
+from linecomm.privacy.registry import PrivacyRegistry
+from linecomm.pushes import privacy as pushes
+from linecomm.themes import privacy as themes
+from linecomm.webhooks import privacy as webhooks
+
+# The export's sections follow this order.
+registry = PrivacyRegistry([
+    members.hook,
+    moderation.hook,
+    themes.hook,
+    webhooks.hook,
+    outbox.hook,
+    pushes.hook,
+])
