@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 
 from sqlalchemy import select
@@ -90,7 +91,16 @@ def list_words(session: Session) -> list[NgWord]:
 
 
 def matcher(session: Session) -> NgMatcher:
-    rows = session.execute(select(NgWord.term, NgWord.term_key, NgWord.action, NgWord.readings)).all()
+    """The matcher for the list as it is in the database now. The rows are read every time (a word added
+    by staff counts from the next message on, in every process); compiling them, which costs far more
+    than reading them, happens once per distinct list."""
+    rows = session.execute(select(NgWord.term, NgWord.term_key, NgWord.action, NgWord.readings)
+                           .order_by(NgWord.term_key)).all()
+    return _compiled(tuple(tuple(row) for row in rows))
+
+
+@lru_cache(maxsize=8)
+def _compiled(rows: tuple[tuple[str, str, str, str | None], ...]) -> NgMatcher:
     return NgMatcher(entry_of(*row) for row in rows)
 
 

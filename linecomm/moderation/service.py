@@ -171,9 +171,9 @@ def submit(session: Session, member_id: int, kind: str, body: str, ref: str | No
             item.in_queue, item.review_reason = True, ReviewReason.FLAGGED
     session.add(item)
     session.flush()
+    # Flushed with whatever the caller adds next (the theme answer pointing at the item): one flush less.
     session.add(ContentDecision(content_id=item.id, action="submitted", from_state=None, to_state=item.state,
                                 note=note, at=now))
-    session.flush()
     return item
 
 

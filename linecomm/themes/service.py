@@ -47,6 +47,9 @@ def posts_by_ref(session: Session, refs: list[str | None]) -> dict[str, tuple[in
     return {ref_of(post_id): (post_id, title) for post_id, title in rows}
 
 
+WINDOWS_KEY = "linecomm.themes.windows"  # session.info: the candidate posts per moment (see _candidates)
+
+
 def reaches(session: Session, post: ThemePost, member_id: int, now: datetime) -> bool:
     """The member is in the post's segment now, or was in a batch LINE accepted for it."""
     in_segment = select(Member.id).where(Member.id == member_id, *conditions(Segment.from_json(post.segment), now))
@@ -57,6 +60,23 @@ def reaches(session: Session, post: ThemePost, member_id: int, now: datetime) ->
 
 def _windows(session: Session, member_id: int, now: datetime, *, closed_since: datetime | None = None
              ) -> ThemePost | None:
+    for post in _candidates(session, now, closed_since):
+        if reaches(session, post, member_id, now):
+            return post
+    return None
+
+
+def _candidates(session: Session, now: datetime, closed_since: datetime | None) -> list[ThemePost]:
+    """The posts that went out whose window is open at `now` (or closed since `closed_since`), the newest
+    first. They are the same for every message of a batch (one transaction, one `now`): read once."""
+    cache: dict[tuple[datetime, datetime | None], list[ThemePost]] = session.info.setdefault(WINDOWS_KEY, {})
+    key = (now, closed_since)
+    if key not in cache:
+        cache[key] = _read_candidates(session, now, closed_since)
+    return cache[key]
+
+
+def _read_candidates(session: Session, now: datetime, closed_since: datetime | None) -> list[ThemePost]:
     last = pushes.last_sent_by_post().subquery()
     stmt = select(ThemePost).join(last, last.c.post_id == ThemePost.id)
     if closed_since is None:
@@ -65,10 +85,7 @@ def _windows(session: Session, member_id: int, now: datetime, *, closed_since: d
     else:
         stmt = stmt.where(ThemePost.answers_close_at <= now, ThemePost.answers_close_at > closed_since)
         stmt = stmt.order_by(ThemePost.answers_close_at.desc(), ThemePost.id.desc())
-    for post in session.scalars(stmt.limit(CANDIDATES)):
-        if reaches(session, post, member_id, now):
-            return post
-    return None
+    return list(session.scalars(stmt.limit(CANDIDATES)))
 
 
 def answerable_post(session: Session, member_id: int, now: datetime) -> ThemePost | None:
