@@ -90,6 +90,14 @@ def list_words(session: Session) -> list[NgWord]:
     return list(session.scalars(select(NgWord).order_by(NgWord.action, NgWord.term_key)))
 
 
+SCREEN_KEY = "linecomm.moderation.screen"  # session.info: the rules `service.screen` read in this transaction
+
+
+def forget_screen(session: Session) -> None:
+    """The list or the personal-data rule changed in this session: the next screen reads them again."""
+    session.info.pop(SCREEN_KEY, None)
+
+
 def matcher(session: Session) -> NgMatcher:
     """The matcher for the list as it is in the database now. The rows are read every time (a word added
     by staff counts from the next message on, in every process); compiling them, which costs far more
@@ -121,6 +129,7 @@ def add(session: Session, term: str, action: str, note: str | None = None, creat
                   readings=cleaned_readings)
     session.add(word)
     session.flush()
+    forget_screen(session)
     return word
 
 
@@ -143,12 +152,14 @@ def update(session: Session, word: NgWord, action: str, note: str | None,
         changes["note"] = (word.note, note)
         word.note = note
     session.flush()
+    forget_screen(session)
     return changes
 
 
 def delete(session: Session, word: NgWord) -> None:
     session.delete(word)
     session.flush()
+    forget_screen(session)
 
 
 @dataclass
@@ -211,6 +222,7 @@ def import_csv(
         else:
             result.unchanged += 1
     session.flush()
+    forget_screen(session)
     return result
 
 

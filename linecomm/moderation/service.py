@@ -91,6 +91,7 @@ def set_personal_data_rule(session: Session, on: bool, now: datetime | None = No
     before = row.hold_personal_data
     row.hold_personal_data, row.updated_at = on, now or utcnow()
     session.flush()
+    ngwords.forget_screen(session)
     return before, on
 
 
@@ -109,10 +110,16 @@ class Screening:
 
 
 def screen(session: Session, text: str) -> Screening:
-    """Check `text` against the NG-word list and, while it is on, the personal-data rule."""
-    row = session.get(ModerationPolicy, 1)  # read, not created: no row yet means the defaults (rule on)
-    found = personal_data.find(text) if row is None or row.hold_personal_data else ()
-    return Screening(ngwords.check_text(session, text), found)
+    """Check `text` against the NG-word list and, while it is on, the personal-data rule. The list and
+    the rule are read once per transaction (a batch of answers shares them); changing either in the same
+    session forgets them (`ngwords.forget_screen`)."""
+    rules = session.info.get(ngwords.SCREEN_KEY)
+    if rules is None:
+        row = session.get(ModerationPolicy, 1)  # read, not created: no row yet means the defaults (rule on)
+        rules = session.info[ngwords.SCREEN_KEY] = (row is None or row.hold_personal_data, ngwords.matcher(session))
+    hold_personal_data, matcher = rules
+    found = personal_data.find(text) if hold_personal_data else ()
+    return Screening(matcher.check(text), found)
 
 
 def personal_data_labels(item: ContentItem) -> list[str]:
