@@ -125,6 +125,21 @@ class Preview:
     warnings: list[str]
 
 
+def sending_notes(post: ThemePost, cost: pushes.CostCheck, weekly_cap: int) -> list[str]:
+    """What the marketer should know before the post goes out (shown by the preview and when scheduling):
+    members over the weekly cap, no one to send to, no test send yet, no answer window."""
+    notes = []
+    if cost.audience.over_cap:
+        notes.append(copy.over_cap(cost.audience.over_cap, weekly_cap))
+    if cost.audience.billable == 0:
+        notes.append(copy.no_recipients())
+    if post.tested_at is None:
+        notes.append(copy.not_tested())
+    if post.answers_open_at is None:
+        notes.append(copy.no_answer_window())
+    return notes
+
+
 def preview(session: Session, post_id: int, quota: Quota, now: datetime | None = None) -> Preview:
     now = now or utcnow()
     post = get_post(session, post_id)
@@ -136,14 +151,7 @@ def preview(session: Session, post_id: int, quota: Quota, now: datetime | None =
     warnings = []
     if not cost.fits and cost.quota_remaining is not None:
         warnings.append(copy.over_quota(cost.audience.billable, cost.quota_remaining))
-    if cost.audience.over_cap:
-        warnings.append(copy.over_cap(cost.audience.over_cap, policy.weekly_cap))
-    if cost.audience.billable == 0:
-        warnings.append(copy.no_recipients())
-    if post.tested_at is None:
-        warnings.append(copy.not_tested())
-    if post.answers_open_at is None:
-        warnings.append(copy.no_answer_window())
+    warnings.extend(sending_notes(post, cost, policy.weekly_cap))
     return Preview(post.id, post.title, post_messages(post), segment.describe(), cost, post.next_send_at,
                    quiet.label(), policy.weekly_cap, post.tested_at, warnings)
 

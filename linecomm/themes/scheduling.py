@@ -26,7 +26,7 @@ from linecomm.pushes.segments import Segment
 from linecomm.pushes.service import CostCheck, cost_check
 from linecomm.themes.content import post_messages
 from linecomm.themes.models import PostStatus, ThemePost
-from linecomm.themes.posts import check_editable, get_post
+from linecomm.themes.posts import check_editable, get_post, sending_notes
 
 SCHEDULE_KINDS = ("now", "once", "weekly", "monthly")
 
@@ -112,14 +112,7 @@ def schedule_post(session: Session, post_id: int, plan: SendPlan, quota: Quota,
         notes.append(copy.partial_send(cost.sendable, cost.audience.billable))
     if starts != occurrence:
         notes.append(copy.quiet_hours_moved(occurrence, starts, quiet.label()))
-    if cost.audience.over_cap:
-        notes.append(copy.over_cap(cost.audience.over_cap, policy.weekly_cap))
-    if cost.audience.billable == 0:
-        notes.append(copy.no_recipients())
-    if post.tested_at is None:
-        notes.append(copy.not_tested())
-    if post.answers_open_at is None:
-        notes.append(copy.no_answer_window())
+    notes.extend(sending_notes(post, cost, policy.weekly_cap))
     post.schedule_kind = "once" if plan.kind in ("now", "once") else plan.kind
     post.send_at = occurrence if post.schedule_kind == "once" else None
     post.weekday, post.day_of_month = plan.weekday, plan.day_of_month
