@@ -99,6 +99,15 @@ class Console:
             return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
+def post_form(**fields: object) -> dict[str, object]:
+    """The theme post composer's form as a marketer fills it (a draft to save), with `fields` changed."""
+    data: dict[str, object] = {"title": "朝のひと手間", "text": "みなさんの朝のひと手間を教えてください。",
+                               "choice_kind": "", "choices": "", "answers_from": "", "answers_until": "",
+                               "action": "save"}
+    data.update(fields)
+    return data
+
+
 def make_member(
     session: Session,
     nickname: str | None = None,

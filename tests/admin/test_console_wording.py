@@ -19,16 +19,8 @@ from linecomm.themes import reactions
 from linecomm.themes import service as themes
 from linecomm.themes.content import Choice
 from linecomm.themes.models import ThemePost
-from tests.admin.console import Console, make_member
+from tests.admin.console import Console, make_member, post_form
 from tests.pushes.desk import Desk
-
-
-def _compose(**fields: object) -> dict[str, object]:
-    data: dict[str, object] = {"title": "「朝のひと手間」", "text": "みなさんの朝のひと手間を教えてください。",
-                               "choice_kind": "", "choices": "", "answers_from": "", "answers_until": "",
-                               "action": "save"}
-    data.update(fields)
-    return data
 
 
 def _answer(console: Console, post_id: int, member_id: int, body: str) -> int:
@@ -53,7 +45,8 @@ def test_the_audit_log_names_people_and_things_and_shows_japan_time(console: Con
         item = moderation.submit(s, hana.id, "theme_reply", "泡立ちがとても良いです", ref="theme:999",
                                         now=utcnow())
         hana_id, content_id = hana.id, item.id
-    post_id = int(marketer.post("/admin/posts/new", _compose()).headers["Location"].rsplit("/", 1)[1])
+    created = marketer.post("/admin/posts/new", post_form(title="「朝のひと手間」"))
+    post_id = int(created.headers["Location"].rsplit("/", 1)[1])
     marketer.post(f"/admin/posts/{post_id}/schedule", {"kind": "once", "at": "2031-05-01T10:00"})
     assert marketer.post("/admin/tags", {"name": "モニター"}).status_code == 303
     with community.session() as s:
@@ -193,7 +186,8 @@ def test_the_home_page_shows_the_numbers_each_role_checks(console: Console) -> N
     desk.send_now(post_id)
     _answer(console, post_id, newcomer_id, "今日の答え")
     marketer = console.client("marketer")
-    later = int(marketer.post("/admin/posts/new", _compose(title="来週のテーマ")).headers["Location"].rsplit("/", 1)[1])
+    created = marketer.post("/admin/posts/new", post_form(title="来週のテーマ"))
+    later = int(created.headers["Location"].rsplit("/", 1)[1])
     marketer.post(f"/admin/posts/{later}/schedule", {"kind": "once", "at": "2031-05-01T10:00"})
 
     home = marketer.get("/admin/").get_data(as_text=True)

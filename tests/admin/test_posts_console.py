@@ -10,7 +10,7 @@ from linecomm.members import tags
 from linecomm.members.models import Member
 from linecomm.pushes.models import Delivery
 from linecomm.themes.models import PostStatus, ThemePost
-from tests.admin.console import Console
+from tests.admin.console import Console, post_form
 from tests.pushes.desk import Desk
 
 XSS = '<img src=x onerror="window.__xss=1">'
@@ -18,14 +18,6 @@ XSS = '<img src=x onerror="window.__xss=1">'
 
 def _flashes(page: str) -> list[str]:
     return re.findall(r'<p class="adm-flash adm-flash--\w+">([^<]*)</p>', page)
-
-
-def _compose(**fields: object) -> dict[str, object]:
-    data: dict[str, object] = {"title": "朝のひと手間", "text": "みなさんの朝のひと手間を教えてください。",
-                               "choice_kind": "", "choices": "", "answers_from": "", "answers_until": "",
-                               "action": "save"}
-    data.update(fields)
-    return data
 
 
 def test_compose_counts_previews_saves_and_edits_a_post(console: Console) -> None:
@@ -61,7 +53,7 @@ def test_compose_counts_previews_saves_and_edits_a_post(console: Console) -> Non
 
     # Preview: LINE bubbles, the quick replies as chips, nothing saved; member text is escaped.
     before = console.audit_count()
-    preview = client.post("/admin/posts/new", _compose(
+    preview = client.post("/admin/posts/new", post_form(
         title=XSS, text=f"今週のテーマ\n{XSS}", choice_kind="poll", choices="A案\nB案", action="preview",
         cohort="1期生", image_url="https://cdn.example.com/a.jpg"))
     html = preview.get_data(as_text=True)
@@ -73,20 +65,20 @@ def test_compose_counts_previews_saves_and_edits_a_post(console: Console) -> Non
     assert console.audit_count() == before
 
     # LINE's limits are explained in Japanese and the form keeps what was typed.
-    refused = client.post("/admin/posts/new", _compose(text="あ" * 5001, image_url="http://insecure.example.com/x"))
+    refused = client.post("/admin/posts/new", post_form(text="あ" * 5001, image_url="http://insecure.example.com/x"))
     assert refused.status_code == 400
     assert "本文が長すぎます" in refused.get_data(as_text=True)
-    refused = client.post("/admin/posts/new", _compose(image_url="http://insecure.example.com/x"))
+    refused = client.post("/admin/posts/new", post_form(image_url="http://insecure.example.com/x"))
     assert "https:// で始まるURL" in refused.get_data(as_text=True)
     assert "みなさんの朝のひと手間を教えてください。" in refused.get_data(as_text=True)
     many = "\n".join(f"案{i}" for i in range(14))
-    refused = client.post("/admin/posts/new", _compose(choice_kind="poll", choices=many))
+    refused = client.post("/admin/posts/new", post_form(choice_kind="poll", choices=many))
     assert "13個まで" in refused.get_data(as_text=True)
     assert console.audit_count() == before
 
-    saved = client.post("/admin/posts/new", _compose(title=XSS, choice_kind="reactions", choices="👍 いいね\n😍 すてき",
-                                                     answers_from="2030-01-01T10:00", answers_until="2030-01-08T10:00",
-                                                     cohort="1期生", tag="常連"))
+    saved = client.post("/admin/posts/new", post_form(
+        title=XSS, choice_kind="reactions", choices="👍 いいね\n😍 すてき", answers_from="2030-01-01T10:00",
+        answers_until="2030-01-08T10:00", cohort="1期生", tag="常連"))
     assert saved.status_code == 303
     post_id = int(saved.headers["Location"].rsplit("/", 1)[1])
     detail = client.follow(saved).get_data(as_text=True)
@@ -104,7 +96,7 @@ def test_compose_counts_previews_saves_and_edits_a_post(console: Console) -> Non
     edit_page = client.get(f"/admin/posts/{post_id}/edit").get_data(as_text=True)
     assert 'value="2030-01-01T10:00"' in edit_page and "👍 いいね\n😍 すてき</textarea>" in edit_page
     assert 'value="常連" checked' in edit_page
-    edited = client.post(f"/admin/posts/{post_id}/edit", _compose(title="朝のひと手間（改）", cohort="0期生"))
+    edited = client.post(f"/admin/posts/{post_id}/edit", post_form(title="朝のひと手間（改）", cohort="0期生"))
     assert edited.status_code == 303
     with console.community.session() as s:
         post = s.get(ThemePost, post_id)
@@ -122,7 +114,7 @@ def test_test_send_cost_guard_schedule_progress_and_cancel(console: Console) -> 
     desk.no_quiet_hours(cap=3)
     members = desk.members(6)
     client = console.client("marketer")
-    post_id = int(client.post("/admin/posts/new", _compose())
+    post_id = int(client.post("/admin/posts/new", post_form())
                   .headers["Location"].rsplit("/", 1)[1])
 
     # A test send needs staff LINE accounts first.
@@ -173,9 +165,9 @@ def test_test_send_cost_guard_schedule_progress_and_cancel(console: Console) -> 
 
     # A post scheduled for later can be cancelled before it starts; a recurring one shows its rhythm.
     community.fake.set_monthly_quota(None)
-    later = int(client.post("/admin/posts/new", _compose(title="来週のテーマ")).headers["Location"].rsplit("/", 1)[1])
+    later = int(client.post("/admin/posts/new", post_form(title="来週のテーマ")).headers["Location"].rsplit("/", 1)[1])
     client.post(f"/admin/posts/{later}/schedule", {"kind": "once", "at": "2031-05-01T10:00"})
-    weekly = int(client.post("/admin/posts/new", _compose(title="毎週のテーマ")).headers["Location"].rsplit("/", 1)[1])
+    weekly = int(client.post("/admin/posts/new", post_form(title="毎週のテーマ")).headers["Location"].rsplit("/", 1)[1])
     client.post(f"/admin/posts/{weekly}/schedule", {"kind": "weekly", "weekday": "2", "time_of_day": "08:30"})
     listing = client.get("/admin/posts").get_data(as_text=True)
     assert "2031-05-01 10:00" in listing and "毎週水曜日 08:30" in listing

@@ -4,35 +4,18 @@ published, and nicknames pass the same check. Driven by signed webhooks and the 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from linecomm.config import Settings
 from linecomm.members import invites
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentDecision, ContentItem, ContentKind, ContentState, NgWord, ReviewReason
 from tests.admin.console import Console, make_member
-from tests.pushes.desk import Desk
 from tests.support.community import ChatUser, Community
 from tests.themes.talk import Talk
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.replace(push_batch_size=5, push_lease_seconds=3.0, push_stall_seconds=3.0, push_threads=2,
-                            push_slice_seconds=5.0, line_timeout_seconds=2.0)
-
-
-@pytest.fixture
-def talk(community: Community) -> Iterator[Talk]:
-    desk = Desk(community)
-    desk.no_quiet_hours()
-    yield Talk(community, desk)
 
 
 def test_the_default_list_catches_full_width_latin_and_kana_readings_in_chat(talk: Talk) -> None:
