@@ -1,6 +1,7 @@
 """What an event handler gets: the event, the session, the LINE client, and a way to answer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -24,6 +25,31 @@ class Sender(Protocol):
 
 
 @dataclass
+class Batch:
+    """The events handled together in one transaction (linecomm.webhooks.batch), as far as a handler may
+    look ahead: who sent them and which LINE messages they carry. A feature reads what it needs for all of
+    them with one query at the batch's first event instead of one per event, keeping it in `memo` under a
+    key of its own, and may leave rows to write for all of them at once when the batch ends (`at_end`).
+    A batch that fails is handled again event by event, without a Batch (its memo and writes are gone)."""
+
+    member_ids: frozenset[int]
+    message_ids: frozenset[str]
+    memo: dict[str, Any] = field(default_factory=dict)
+    _at_end: dict[str, Callable[[Session], None]] = field(default_factory=dict)
+
+    def at_end(self, key: str, write: Callable[[Session], None]) -> None:
+        """Call `write(session)` once when every event of the batch has been handled, before the batch's
+        outcome is recorded in the same transaction (again under the same key: still once)."""
+        self._at_end.setdefault(key, write)
+
+    def end(self, session: Session) -> None:
+        """Run what the handlers left for the end of the batch (linecomm.webhooks.batch calls it)."""
+        while self._at_end:  # in the order they were first asked for
+            write = self._at_end.pop(next(iter(self._at_end)))
+            write(session)
+
+
+@dataclass
 class EventContext:
     session: Session
     line: LineClient
@@ -34,6 +60,7 @@ class EventContext:
     now: datetime
     # The batch's members, already created and locked (linecomm.webhooks.batch); None: look them up.
     members: dict[str, Sender] | None = None
+    batch: Batch | None = None
     outgoing: list[Message] = field(default_factory=list)
     member_id: int | None = None
     queued: list[dict[str, Any]] = field(default_factory=list)  # outbox.message_row()s not stored yet

@@ -13,11 +13,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from linecomm.db import dialect_name, insert_ignoring_conflicts, utcnow
+from linecomm.db import dialect_name, insert_ignoring_conflicts, insert_rows_ignoring_conflicts, utcnow
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import copy, ngwords, personal_data
 from linecomm.moderation.matcher import Verdict
@@ -136,10 +137,31 @@ def _decide(session: Session, item: ContentItem, action: str, to_state: str, sta
 
 def submit(session: Session, member_id: int, kind: str, body: str, ref: str | None = None,
            now: datetime | None = None, *, has_image: bool = False) -> ContentItem:
-    """Take a member's content and decide its state: BLOCKED (NG word with the block action, a suspended
-    member, not a member), HELD (personal data while the rule is on, an NG word with the hold action, or —
-    `has_image` — a picture while the image policy holds them: queued, invisible until approved), or
-    PUBLISHED (queued for review afterwards when an NG word with the flag action matched).
+    """Take a member's content and decide its state (`decide`), and add it and its first decision to the
+    session (flushed: the item has its id)."""
+    decided = decide(session, member_id, kind, body, ref, now, has_image=has_image)
+    session.add(decided.item)
+    session.flush()
+    # The decision is flushed with whatever the caller adds next (the answer pointing at the item).
+    session.add(_submitted(decided, decided.item.id))
+    return decided.item
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A member's content decided but not stored yet: the item (no id) and the note of its first decision."""
+
+    item: ContentItem
+    note: str | None
+
+
+def decide(session: Session, member_id: int, kind: str, body: str, ref: str | None = None,
+           now: datetime | None = None, *, has_image: bool = False) -> Decided:
+    """Decide what happens to a member's content, without storing it (`submit` stores one at once,
+    `store_decided` a batch): BLOCKED (NG word with the block action, a suspended member, not a member),
+    HELD (personal data while the rule is on, an NG word with the hold action, or — `has_image` — a picture
+    while the image policy holds them: queued, invisible until approved), or PUBLISHED (queued for review
+    afterwards when an NG word with the flag action matched).
 
     The item records the NG-word verdict (`ng_action`, `ng_terms`) and the personal data found
     (`personal_data`); `notice_for(session, item)` gives what to tell the member."""
@@ -155,7 +177,8 @@ def submit(session: Session, member_id: int, kind: str, body: str, ref: str | No
     item = ContentItem(member_id=member_id if member else None, kind=kind[:32], ref=ref and ref[:120], body=body,
                        in_queue=False, report_count=0, created_at=now, ng_action=verdict.action,
                        ng_terms=json.dumps(verdict.terms, ensure_ascii=False) if verdict.matches else None,
-                       personal_data=",".join(screening.personal) or None)
+                       personal_data=",".join(screening.personal) or None, review_reason=None,
+                       blocked_reason=None, published_at=None)
     note = _terms_note(verdict) if verdict.matches else None
     if member is None or member.status not in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
         item.state, item.blocked_reason, note = ContentState.BLOCKED, BlockedReason.NOT_MEMBER, "メンバーではありません"
@@ -176,12 +199,44 @@ def submit(session: Session, member_id: int, kind: str, body: str, ref: str | No
         item.state, item.published_at = ContentState.PUBLISHED, now
         if verdict.action == NgAction.FLAG:
             item.in_queue, item.review_reason = True, ReviewReason.FLAGGED
-    session.add(item)
-    session.flush()
-    # Flushed with whatever the caller adds next (the theme answer pointing at the item): one flush less.
-    session.add(ContentDecision(content_id=item.id, action="submitted", from_state=None, to_state=item.state,
-                                note=note, at=now))
-    return item
+    return Decided(item, note)
+
+
+def _submitted_row(decided: Decided, content_id: int) -> dict[str, Any]:
+    """The item's first decision (`content_decisions` columns): submitted, into the state it was decided."""
+    return {"content_id": content_id, "staff_id": None, "action": "submitted", "from_state": None,
+            "to_state": decided.item.state, "note": decided.note, "at": decided.item.created_at}
+
+
+def _submitted(decided: Decided, content_id: int) -> ContentDecision:
+    return ContentDecision(**_submitted_row(decided, content_id))
+
+
+ITEM_COLUMNS = ("id", "member_id", "kind", "ref", "body", "state", "in_queue", "review_reason", "blocked_reason",
+                "ng_action", "ng_terms", "personal_data", "report_count", "created_at", "published_at")
+
+
+def store_decided(session: Session, batch: list[Decided]) -> None:
+    """Store decided items and their first decisions, giving each item its id: on PostgreSQL with one
+    statement per table whatever the number (the ids are taken from the sequence first), elsewhere through
+    the session's unit of work. The items stay out of the session (plain rows written by the statements)."""
+    if not batch:
+        return
+    if dialect_name(session) != "postgresql":
+        session.add_all([d.item for d in batch])
+        session.flush()
+        session.add_all([_submitted(d, d.item.id) for d in batch])
+        return
+    sequence = func.pg_get_serial_sequence(ContentItem.__tablename__, "id")
+    ids = session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(batch)))).all()
+    for decided, item_id in zip(batch, ids, strict=True):
+        decided.item.id = int(item_id)
+    items = [{name: getattr(d.item, name) for name in ITEM_COLUMNS} for d in batch]
+    decisions = [_submitted_row(d, d.item.id) for d in batch]
+    stored = insert_rows_ignoring_conflicts(session, ContentItem.__table__, items, ["id"], "id")
+    if len(stored) != len(items):
+        raise RuntimeError("content item ids taken from the sequence were already used")
+    insert_rows_ignoring_conflicts(session, ContentDecision.__table__, decisions, ["id"], "id")
 
 
 def _terms_note(verdict: Verdict) -> str:

@@ -49,9 +49,9 @@ def try_answer(ctx: EventContext, member: Member) -> bool:
     kind = _kind(ctx)
     if kind is None or (kind == AnswerKind.TEXT and not (ctx.text or "").strip()):
         return False
-    post = service.answerable_post(ctx.session, member.id, ctx.now)
+    post = service.answerable_post(ctx.session, member.id, ctx.now, ctx.batch)
     if post is None:
-        closed = service.recently_closed_post(ctx.session, member.id, ctx.now)
+        closed = service.recently_closed_post(ctx.session, member.id, ctx.now, ctx.batch)
         if closed is None:
             return False
         ctx.reply(copy.answers_closed(closed.title))
@@ -60,12 +60,13 @@ def try_answer(ctx: EventContext, member: Member) -> bool:
         ctx.reply(moderation_copy.suspended(moderation.suspension_reason(ctx.session, member.id)))
         return True
     message_id = str((ctx.raw.get("message") or {}).get("id") or f"event:{ctx.webhook_event_id}")
-    if post.answer_mode == AnswerMode.SINGLE and service.answered_before(ctx.session, post.id, member.id, message_id):
+    single = post.answer_mode == AnswerMode.SINGLE
+    if single and service.answered_before(ctx.session, post.id, member.id, message_id, ctx.batch):
         if kind != AnswerKind.IMAGE or _last_of_image_set(ctx):  # a set of photos is told once
             ctx.reply(copy.already_answered(post.title))
         return True
     submitted = service.record_answer(ctx.session, post, member, kind=kind, body=ctx.text or "",
-                                      line_message_id=message_id, now=ctx.now)
+                                      line_message_id=message_id, now=ctx.now, batch=ctx.batch)
     if kind == AnswerKind.IMAGE and not submitted.repeated:
         enqueue_after_commit(ctx.session, FETCH_IMAGE_JOB, submitted.answer.id)
     if kind == AnswerKind.IMAGE and not _last_of_image_set(ctx):

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from linecomm.db import dialect_name
+from linecomm.chat.context import Batch
+from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of
 from linecomm.line.limits import truncate_utf16
 from linecomm.members.models import Member
 from linecomm.moderation import service as moderation
@@ -48,20 +49,33 @@ def posts_by_ref(session: Session, refs: list[str | None]) -> dict[str, tuple[in
 
 
 WINDOWS_KEY = "linecomm.themes.windows"  # session.info: the candidate posts per moment (see _candidates)
+IN_SEGMENT_MEMO = "themes.in_segment"  # Batch.memo: per post, the batch's senders in its segment
+ANSWERS_MEMO = "themes.answers"  # Batch.memo: the answers already taken from the batch's LINE messages
+UNSTORED_MEMO = "themes.unstored"  # Batch.memo: the batch's text answers, decided, stored when it ends
 
 
-def reaches(session: Session, post: ThemePost, member_id: int, now: datetime) -> bool:
-    """The member is in the post's segment now, or was in a batch LINE accepted for it."""
-    in_segment = select(Member.id).where(Member.id == member_id, *conditions(Segment.from_json(post.segment), now))
-    if session.scalar(in_segment.limit(1)) is not None:
-        return True
+def reaches(session: Session, post: ThemePost, member_id: int, now: datetime, batch: Batch | None = None) -> bool:
+    """The member is in the post's segment now, or was in a batch LINE accepted for it. Within a batch of
+    events, the segment is checked for all the batch's senders at once, at the first who needs it."""
+    if batch is not None and member_id in batch.member_ids:
+        in_segment = batch.memo.setdefault(IN_SEGMENT_MEMO, {})
+        if post.id not in in_segment:
+            ids = sorted(batch.member_ids)
+            in_segment[post.id] = set(session.scalars(select(Member.id).where(
+                one_of(session, Member.id, ids), *conditions(Segment.from_json(post.segment), now))))
+        if member_id in in_segment[post.id]:
+            return True
+    else:
+        one = select(Member.id).where(Member.id == member_id, *conditions(Segment.from_json(post.segment), now))
+        if session.scalar(one.limit(1)) is not None:
+            return True
     return pushes.sent_to(session, post.id, member_id)
 
 
-def _windows(session: Session, member_id: int, now: datetime, *, closed_since: datetime | None = None
-             ) -> ThemePost | None:
+def _windows(session: Session, member_id: int, now: datetime, *, closed_since: datetime | None = None,
+             batch: Batch | None = None) -> ThemePost | None:
     for post in _candidates(session, now, closed_since):
-        if reaches(session, post, member_id, now):
+        if reaches(session, post, member_id, now, batch):
             return post
     return None
 
@@ -88,14 +102,16 @@ def _read_candidates(session: Session, now: datetime, closed_since: datetime | N
     return list(session.scalars(stmt.limit(CANDIDATES)))
 
 
-def answerable_post(session: Session, member_id: int, now: datetime) -> ThemePost | None:
+def answerable_post(session: Session, member_id: int, now: datetime, batch: Batch | None = None
+                    ) -> ThemePost | None:
     """The theme post a message from the member answers now (the most recently delivered), or None."""
-    return _windows(session, member_id, now)
+    return _windows(session, member_id, now, batch=batch)
 
 
-def recently_closed_post(session: Session, member_id: int, now: datetime) -> ThemePost | None:
+def recently_closed_post(session: Session, member_id: int, now: datetime, batch: Batch | None = None
+                         ) -> ThemePost | None:
     """A post that reached the member whose answer window closed in the last two days (to say so)."""
-    return _windows(session, member_id, now, closed_since=now - CLOSED_NOTICE_FOR)
+    return _windows(session, member_id, now, closed_since=now - CLOSED_NOTICE_FOR, batch=batch)
 
 
 @dataclass(frozen=True)
@@ -106,29 +122,105 @@ class Submitted:
 
 
 def record_answer(session: Session, post: ThemePost, member: Member, *, kind: str, body: str,
-                  line_message_id: str, now: datetime) -> Submitted:
+                  line_message_id: str, now: datetime, batch: Batch | None = None) -> Submitted:
     """Store the message as the member's answer: a theme_reply submitted to the moderation core, which
     publishes, holds or blocks it (an image under the image policy: held for review unless the policy
-    publishes images at once). Image answers keep LINE's message id; the bytes come later."""
-    existing = session.scalar(select(ThemeAnswer).where(ThemeAnswer.line_message_id == line_message_id))
-    if existing is not None:
-        item = session.get(ContentItem, existing.content_id)
-        assert item is not None
-        return Submitted(existing, item, repeated=True)
-    text = IMAGE_BODY if kind == AnswerKind.IMAGE else body.strip()[: moderation.BODY_MAX]
-    item = moderation.submit(session, member.id, ContentKind.THEME_REPLY, text, ref=ref_of(post.id), now=now,
-                             has_image=kind == AnswerKind.IMAGE)
-    answer = ThemeAnswer(post_id=post.id, member_id=member.id, content_id=item.id, kind=kind,
-                         line_message_id=line_message_id[:32], created_at=now,
-                         image_status=ImageStatus.PENDING if kind == AnswerKind.IMAGE else None)
-    session.add(answer)
-    session.flush()
+    publishes images at once). Image answers keep LINE's message id; the bytes come later.
+
+    Within a batch of events a text answer is decided at once and stored when the batch ends, with the
+    batch's other answers (one INSERT per table for all of them, `_store_batch_answers`); until then it has
+    no id. An image answer is stored at once: its id is what the job fetching the picture is given."""
+    message_id = line_message_id[:32]
+    taken = _taken_from(session, message_id, batch)
+    if taken is not None:
+        return Submitted(*taken, repeated=True)
+    image = kind == AnswerKind.IMAGE
+    text = IMAGE_BODY if image else body.strip()[: moderation.BODY_MAX]
+    answer = ThemeAnswer(post_id=post.id, member_id=member.id, kind=kind, line_message_id=message_id,
+                         created_at=now, image_status=ImageStatus.PENDING if image else None)
+    if batch is None or image:
+        item = moderation.submit(session, member.id, ContentKind.THEME_REPLY, text, ref=ref_of(post.id), now=now,
+                                 has_image=image)
+        answer.content_id = item.id
+        session.add(answer)
+        session.flush()
+    else:
+        decided = moderation.decide(session, member.id, ContentKind.THEME_REPLY, text, ref=ref_of(post.id), now=now)
+        item = decided.item
+        batch.memo.setdefault(UNSTORED_MEMO, []).append((decided, answer))
+        batch.at_end(UNSTORED_MEMO, lambda session: _store_batch_answers(session, batch))
+    if batch is not None:
+        _batch_answers(session, batch)[1][message_id] = (answer, item)
     return Submitted(answer, item, repeated=False)
 
 
-def answered_before(session: Session, post_id: int, member_id: int, line_message_id: str) -> bool:
+def _store_batch_answers(session: Session, batch: Batch) -> None:
+    """Store the text answers a batch decided: their items and decisions (moderation.store_decided), then
+    the answers, with one statement for all of them on PostgreSQL."""
+    unstored: list[tuple[moderation.Decided, ThemeAnswer]] = batch.memo.pop(UNSTORED_MEMO, [])
+    moderation.store_decided(session, [decided for decided, _ in unstored])
+    for decided, answer in unstored:
+        answer.content_id = decided.item.id
+    if dialect_name(session) != "postgresql":
+        session.add_all([answer for _, answer in unstored])
+        return
+    rows = [{name: getattr(answer, name) for name in ANSWER_COLUMNS} for _, answer in unstored]
+    stored = dict(insert_rows_ignoring_conflicts(session, ThemeAnswer.__table__, rows, ["line_message_id"],
+                                                 ("line_message_id", "id")))
+    if len(stored) != len(rows):  # taken by another transaction meanwhile: the batch is handled again, one by one
+        raise DuplicateAnswer("a LINE message of the batch was taken as an answer meanwhile")
+    for _, answer in unstored:
+        answer.id = stored[answer.line_message_id]
+
+
+ANSWER_COLUMNS = ("post_id", "member_id", "content_id", "kind", "line_message_id", "image_status", "created_at")
+
+
+class DuplicateAnswer(RuntimeError):
+    """Another transaction stored an answer from one of the batch's LINE messages while it was handled."""
+
+
+def _taken_from(session: Session, message_id: str, batch: Batch | None) -> tuple[ThemeAnswer, ContentItem] | None:
+    """The answer already taken from this LINE message and its item, if any (a replayed event adds
+    nothing). Within a batch, the answers from all its messages are read at once, and those it adds are
+    remembered (not stored until the batch ends)."""
+    if batch is not None:
+        looked_up, known = _batch_answers(session, batch)
+        if message_id in looked_up or message_id in known:
+            return known.get(message_id)
+    existing = session.scalar(select(ThemeAnswer).where(ThemeAnswer.line_message_id == message_id))
+    return None if existing is None else (existing, _item(session, existing))
+
+
+def _item(session: Session, answer: ThemeAnswer) -> ContentItem:
+    item = session.get(ContentItem, answer.content_id)
+    assert item is not None
+    return item
+
+
+def _batch_answers(session: Session, batch: Batch
+                   ) -> tuple[frozenset[str], dict[str, tuple[ThemeAnswer, ContentItem]]]:
+    """The batch's message ids as answers store them, and the answers taken from them (read once)."""
+    memo = batch.memo.get(ANSWERS_MEMO)
+    if memo is None:
+        ids = frozenset(m[:32] for m in batch.message_ids)
+        stored = session.scalars(select(ThemeAnswer).where(ThemeAnswer.line_message_id.in_(sorted(ids)))) if ids else []
+        memo = batch.memo[ANSWERS_MEMO] = (ids, {a.line_message_id: (a, _item(session, a)) for a in stored})
+    return memo
+
+
+def _unstored(batch: Batch | None) -> list[tuple[moderation.Decided, ThemeAnswer]]:
+    return [] if batch is None else batch.memo.get(UNSTORED_MEMO, [])
+
+
+def answered_before(session: Session, post_id: int, member_id: int, line_message_id: str,
+                    batch: Batch | None = None) -> bool:
     """Whether the member already answered the post with another message (a refused answer, blocked by
-    the moderation core, does not count: they may try again)."""
+    the moderation core, does not count: they may try again), earlier in this batch of events too."""
+    message_id = line_message_id[:32]
+    if any(answer.post_id == post_id and answer.member_id == member_id and answer.line_message_id != message_id
+           and decided.item.state != ContentState.BLOCKED for decided, answer in _unstored(batch)):
+        return True
     return session.scalar(
         select(ThemeAnswer.id).join(ContentItem, ContentItem.id == ThemeAnswer.content_id)
         .where(ThemeAnswer.post_id == post_id, ThemeAnswer.member_id == member_id,

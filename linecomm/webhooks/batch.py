@@ -1,6 +1,7 @@
 """Handle a claimed batch of inbox events in one transaction (see linecomm.webhooks.drain)."""
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from linecomm.chat import router
+from linecomm.chat.context import Batch
 from linecomm.config import Settings
 from linecomm.db import one_of
 from linecomm.line.client import LineClient
@@ -67,9 +69,14 @@ def _all_at_once(
     )
     active = {row.user_id for row in rows if row.event_type in router.ACTIVITY_EVENTS}
     members.touch_many(session, [m for user_id, m in senders.items() if user_id in active], now)
+    payloads = [json.loads(row.payload) for row in rows]
+    batch = Batch(member_ids=frozenset(m.id for m in senders.values()), message_ids=frozenset(
+        str(p["message"]["id"]) for p in payloads if isinstance(p.get("message"), dict) and p["message"].get("id")))
     queued: list[dict[str, Any]] = []
-    for row in rows:
-        queued.extend(dispatch.handle(session, line, settings, row, now, members=senders))
+    for row, payload in zip(rows, payloads, strict=True):
+        queued.extend(dispatch.handle(session, line, settings, row, now, members=senders, batch=batch,
+                                      payload=payload))
+    batch.end(session)
     _write_outcomes(session, rows, now)
     return Handled(len(rows), _store_answers(session, queued, now, claim, lambda to: _follows(senders, to)))
 

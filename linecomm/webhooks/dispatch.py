@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from linecomm.chat import router
-from linecomm.chat.context import EventContext, Sender
+from linecomm.chat.context import Batch, EventContext, Sender
 from linecomm.config import Settings
 from linecomm.line.client import LineClient
 from linecomm.timezones import from_line_timestamp
@@ -47,13 +47,17 @@ def handle(
     row: WebhookEvent | InboxEvent,
     now: datetime,
     members: dict[str, Sender] | None = None,
+    batch: Batch | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Act on one pending inbox row inside the caller's transaction and mark it handled.
 
     `members`: the senders' rows, already created and locked by the caller (a batch), else looked up.
+    `batch`: what the handlers may know of the batch's other events; `payload`: the row's payload, parsed.
     Returns the answers queued while handling (`outbox.message_row`s) for the caller to store before it
     commits (`outbox.store_new`) and send after."""
-    payload = json.loads(row.payload)
+    if payload is None:
+        payload = json.loads(row.payload)
     handler = HANDLERS.get(row.event_type)
     in_group = row.source_type in ("group", "room") and row.event_type in ("message", "postback")
     if row.mode == "standby" or handler is None or in_group:
@@ -68,6 +72,7 @@ def handle(
         occurred_at=row.occurred_at or from_line_timestamp(payload.get("timestamp")) or now,
         now=now,
         members=members,
+        batch=batch,
     )
     handler(ctx)
     ctx.flush_reply()
