@@ -309,5 +309,9 @@ for _command in post_commands:  # theme posts are delivered as pushes: `linecomm
     push.add_command(_command)
 main.add_command(push)
 
+from linecomm.richmenu.cli import richmenu  # noqa: E402
+
+main.add_command(richmenu)
+
 if __name__ == "__main__":
     main()

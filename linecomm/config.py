@@ -44,6 +44,11 @@ def local_webhook_url(host: str, port: int) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/webhooks/line"
 
 
+def data_base_url_for(api_base_url: str) -> str:
+    """LINE's data host for LINE's API host; any other API URL (the fake platform) serves both."""
+    return "https://api-data.line.me" if api_base_url.rstrip("/") == "https://api.line.me" else api_base_url
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything linecomm can be told. Build with `Settings.from_env()` or explicitly in tests."""
@@ -56,6 +61,9 @@ class Settings:
     line_login_channel_id: str = ""
     liff_id: str = ""
     line_api_base_url: str = "https://api.line.me"
+    # LINE serves uploads and downloads (content, rich menu images) from api-data.line.me. Unset: that host
+    # with LINE's own API URL, else the API URL itself (the fake platform and proxies serve both).
+    line_api_data_base_url: str = ""
     line_login_base_url: str = "https://api.line.me"
     secret_key: str = ""
     instance_path: Path = field(default_factory=_default_instance_path)
@@ -63,6 +71,8 @@ class Settings:
     max_webhook_body_bytes: int = 1024 * 1024
     reply_token_ttl_seconds: float = 50.0
     line_timeout_seconds: float = 10.0
+    # How long a member's LIFF page session (signed cookie) lasts before pages ask LINE for a fresh ID token.
+    liff_session_seconds: int = 1800
     privacy_notice_version: str = "2026-11"
     privacy_notice_url: str = "https://example.com/privacy"
     sweep_interval_seconds: float = 60.0
@@ -97,6 +107,7 @@ class Settings:
             line_login_channel_id=e.get("LINE_LOGIN_CHANNEL_ID", ""),
             liff_id=e.get("LIFF_ID", ""),
             line_api_base_url=e.get("LINE_API_BASE_URL", "https://api.line.me"),
+            line_api_data_base_url=e.get("LINE_API_DATA_BASE_URL", ""),
             line_login_base_url=e.get("LINE_LOGIN_BASE_URL", "https://api.line.me"),
             secret_key=e.get("SECRET_KEY", ""),
             instance_path=instance,
@@ -104,6 +115,7 @@ class Settings:
             privacy_notice_version=e.get("PRIVACY_NOTICE_VERSION", "2026-11"),
             privacy_notice_url=e.get("PRIVACY_NOTICE_URL", "https://example.com/privacy"),
             line_timeout_seconds=float(e.get("LINE_TIMEOUT_SECONDS", "10")),
+            liff_session_seconds=int(e.get("LIFF_SESSION_SECONDS", "1800")),
             sweep_interval_seconds=float(e.get("LINECOMM_SWEEP_INTERVAL", "60")),
             trusted_proxies=int(e.get("LINECOMM_TRUSTED_PROXIES", "0")),
             demo_webhook_url=e.get("LINECOMM_DEMO_WEBHOOK_URL", ""),
@@ -135,12 +147,18 @@ class Settings:
         return self.demo_webhook_url or local_webhook_url("127.0.0.1", 8000)
 
     @property
+    def api_data_base_url(self) -> str:
+        """Where uploads and downloads go (LINE_API_DATA_BASE_URL, see the field)."""
+        return self.line_api_data_base_url or data_base_url_for(self.line_api_base_url)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
     @property
     def uses_fake_line(self) -> bool:
-        return is_loopback_url(self.line_api_base_url) or is_loopback_url(self.line_login_base_url)
+        return (is_loopback_url(self.line_api_base_url) or is_loopback_url(self.line_login_base_url)
+                or is_loopback_url(self.api_data_base_url))
 
     @property
     def is_demo(self) -> bool:

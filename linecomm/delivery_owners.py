@@ -8,9 +8,10 @@ from linecomm.pushes.owners import DeliveryOwner, register
 
 def owners() -> list[DeliveryOwner]:
     from linecomm.pushes.steps import STEP_RUNS
+    from linecomm.surveys.deliveries import SURVEY_ANNOUNCEMENTS
     from linecomm.themes.deliveries import TEST_SENDS, THEME_POSTS
 
-    return [THEME_POSTS, TEST_SENDS, STEP_RUNS]
+    return [THEME_POSTS, TEST_SENDS, STEP_RUNS, SURVEY_ANNOUNCEMENTS]
 
 
 def install() -> None:

@@ -27,7 +27,16 @@ from linecomm.pushes.models import (
     StepSkip,
     TestRecipient,
 )
+from linecomm.richmenu.models import RichMenu
 from linecomm.staff.models import LoginAttempt, StaffSession, StaffUser
+from linecomm.surveys.models import (
+    Survey,
+    SurveyAnnouncement,
+    SurveyAnswer,
+    SurveyChoice,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from linecomm.themes.models import AnswerImage, ThemeAnswer, ThemePost, ThemeReaction, ThemeVote
 from linecomm.webhooks.models import ChatGroup, WebhookEvent
 
@@ -53,10 +62,17 @@ __all__ = [
     "NgWord",
     "OutboundMessage",
     "PushPolicy",
+    "RichMenu",
     "StaffSession",
     "StaffUser",
     "StepMessage",
     "StepSkip",
+    "Survey",
+    "SurveyAnnouncement",
+    "SurveyAnswer",
+    "SurveyChoice",
+    "SurveyQuestion",
+    "SurveyResponse",
     "Tag",
     "TestRecipient",
     "ThemeAnswer",

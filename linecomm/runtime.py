@@ -44,12 +44,14 @@ class Runtime:
         load_every_model()
         install_delivery_owners()
         install_recipient_check()
+        install_membership_listeners()
         engine = make_engine(settings.database_url)
         if line is None:
             from linecomm.line.sdk_client import SdkLineClient
 
             line = SdkLineClient(
-                settings.line_channel_access_token, settings.line_api_base_url, timeout=settings.line_timeout_seconds
+                settings.line_channel_access_token, settings.line_api_base_url, timeout=settings.line_timeout_seconds,
+                data_api_base_url=settings.api_data_base_url,
             )
         readers = (
             make_session_factory(make_engine(settings.database_url, read_only=True)) if settings.is_sqlite else None
@@ -130,6 +132,14 @@ def install_recipient_check() -> None:
     from linecomm.outbox import recipients
 
     recipients.install(reachable_among)
+
+
+def install_membership_listeners() -> None:
+    """Let the features that follow membership hear of joins and leaves (rich menus switch per user;
+    linecomm.members.service.MEMBERSHIP_LISTENERS), without members importing them."""
+    from linecomm.richmenu import hooks
+
+    hooks.install()
 
 
 def set_process_default(runtime: Runtime | None) -> None:

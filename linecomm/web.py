@@ -68,7 +68,7 @@ def build_app(
 
         schedule_embedded_sweeps(runtime)
 
-    from linecomm import admin, health
+    from linecomm import admin, health, liff
     from linecomm.admin.blueprint import bp as admin_bp
     from linecomm.admin.blueprint import error_page as admin_error_page
     from linecomm.webhooks import views as webhook_views
@@ -76,6 +76,10 @@ def build_app(
     app.register_blueprint(health.bp)
     app.register_blueprint(webhook_views.bp)
     admin.init_app(app, settings)
+    liff.init_app(app, settings)
+    from linecomm.surveys import views as survey_views
+
+    app.register_blueprint(survey_views.bp)  # members' survey pages (/liff/surveys), my page's answers block
     if settings.is_demo or settings.env == "development":
         from linecomm.demo import views as demo_views
 
@@ -91,6 +95,8 @@ def build_app(
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         if request.url_rule is None and request.path.startswith(f"{admin_bp.url_prefix}/"):
             return admin_error_page(exc)  # an /admin URL no route matched: the console's page, not JSON
+        if request.method == "GET" and request.path.startswith("/liff/"):
+            return liff.error_page(exc)  # a member in the LINE app sees a page in Japanese, not JSON
         return jsonify(error=exc.description or exc.name), exc.code or 500
 
     return app

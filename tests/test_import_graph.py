@@ -7,7 +7,7 @@ from pathlib import Path
 
 import linecomm
 
-PACKAGES = ("members", "themes", "moderation", "pushes", "outbox", "webhooks", "chat")
+PACKAGES = ("members", "themes", "moderation", "pushes", "outbox", "webhooks", "chat", "richmenu")
 
 
 def _imported_modules(node: ast.AST) -> list[str]:

@@ -31,6 +31,12 @@ def test_the_wheel_ships_templates_and_migrations_and_the_app_finds_them(tmp_pat
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "linecomm/templates/base.html" in names or any(n.startswith("linecomm/templates/") for n in names)
     assert "linecomm/migrations/env.py" in names
+    # the default rich menu images and what they show (linecomm.richmenu.images)
+    assert {"linecomm/richmenu/images/join.png", "linecomm/richmenu/images/community.png",
+            "linecomm/richmenu/images/manifest.json"} <= names
+    # LIFF pages: their templates, shared script and style, and the stand-in SDK the demo serves
+    assert {"linecomm/templates/liff/base.html", "linecomm/static/liff/pages.js", "linecomm/static/liff/liff.css",
+            "linecomm/liff/standin_sdk.js"} <= names
     assert any(n.startswith("linecomm/migrations/versions/0001_") for n in names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

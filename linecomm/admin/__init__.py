@@ -22,6 +22,8 @@ def init_app(app: Flask, settings: Settings) -> None:
         post_views,
         security,
         step_views,
+        survey_results_views,
+        survey_views,
     )
     from linecomm.admin.blueprint import bp
 

@@ -33,7 +33,7 @@ def delivery(delivery_id: int) -> Any:
     assert numbers is not None
     return render_template("admin/delivery.html", delivery=row, post=post, step=step, report=numbers,
                            live=push_labels.progress_json(numbers.progress),
-                           segment=Segment.from_json(row.segment).describe() if row.kind == "post" else None)
+                           segment=Segment.from_json(row.segment).describe(db()) if row.kind == "post" else None)
 
 
 @bp.get("/deliveries/<int:delivery_id>/progress.json")

@@ -27,6 +27,7 @@ CONTENT_KIND = {
     ContentKind.REVIEW: "レビュー",
     ContentKind.IDEA: "アイデア",
     ContentKind.COMMENT: "コメント",
+    ContentKind.SURVEY: "アンケートの回答",
 }
 DECISION = {
     "submitted": "投稿",

@@ -2,7 +2,7 @@
 turned into the themes services' values (PostDraft, Segment, SendPlan). Times are typed in Japan time."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,8 @@ from linecomm.themes.posts import PostDraft
 from linecomm.themes.scheduling import SendPlan
 from linecomm.timezones import format_jst
 
-SEGMENT_FIELDS = ("cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for")
+SEGMENT_FIELDS = ("cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for",
+                  "answered_survey", "answered_choice")
 SCHEDULE_KINDS = ("now", "once", "weekly", "monthly")
 DAYS_MAX = 3650
 
@@ -44,6 +45,68 @@ def _jst_datetime(value: str, what: str) -> datetime | None:
         raise FormError(f"{what}の日時が正しくありません（例：2026-12-01 10:00）。") from None
 
 
+def _many(values: Any, name: str) -> list[str]:
+    return [v.strip()[:100] for v in values.getlist(name) if v.strip()][:200]
+
+
+def _ids(values: list[str], what: str) -> tuple[int, ...]:
+    """Ids picked in the form (a survey, a choice); anything else is refused (whether they exist is the
+    segment's check: linecomm.pushes.segments.segment_problems)."""
+    ids = [forms.int_arg(v) for v in values]
+    if any(i is None for i in ids):
+        raise FormError(f"{what}の指定が正しくありません。ページを開き直してから選び直してください。")
+    return tuple(dict.fromkeys(i for i in ids if i is not None))
+
+
+@dataclass
+class SegmentForm:
+    """The segment fields (SEGMENT_FIELDS) as typed, shared by every form that targets members (theme
+    posts, surveys): read from a form, filled from a saved Segment, and parsed into one."""
+
+    cohort: list[str] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)
+    exclude_tag: list[str] = field(default_factory=list)
+    joined_from: str = ""
+    joined_to: str = ""
+    active_within: str = ""
+    inactive_for: str = ""
+    answered_survey: list[str] = field(default_factory=list)  # survey ids: answered any of them
+    answered_choice: list[str] = field(default_factory=list)  # survey choice ids: picked any of them
+
+    @classmethod
+    def read(cls, values: Any) -> SegmentForm:
+        return cls(cohort=_many(values, "cohort"), tag=_many(values, "tag"), exclude_tag=_many(values, "exclude_tag"),
+                   joined_from=(values.get("joined_from") or "")[:10], joined_to=(values.get("joined_to") or "")[:10],
+                   active_within=(values.get("active_within") or "")[:5],
+                   inactive_for=(values.get("inactive_for") or "")[:5],
+                   answered_survey=_many(values, "answered_survey"), answered_choice=_many(values, "answered_choice"))
+
+    @classmethod
+    def of(cls, segment: Segment) -> SegmentForm:
+        return cls(
+            cohort=list(segment.cohorts), tag=list(segment.tags), exclude_tag=list(segment.exclude_tags),
+            joined_from=segment.joined_from.isoformat() if segment.joined_from else "",
+            joined_to=segment.joined_to.isoformat() if segment.joined_to else "",
+            active_within=str(segment.active_within_days or ""), inactive_for=str(segment.inactive_for_days or ""),
+            answered_survey=[str(i) for i in segment.answered_surveys],
+            answered_choice=[str(i) for i in segment.answered_choices],
+        )
+
+    def segment(self) -> Segment:
+        try:
+            return Segment(
+                cohorts=tuple(self.cohort), tags=tuple(self.tag), exclude_tags=tuple(self.exclude_tag),
+                joined_from=parse_jst_date(self.joined_from) if self.joined_from.strip() else None,
+                joined_to=parse_jst_date(self.joined_to) if self.joined_to.strip() else None,
+                active_within_days=_days(self.active_within, "最終アクティブ（以内）"),
+                inactive_for_days=_days(self.inactive_for, "最終アクティブ（以上なし）"),
+                answered_surveys=_ids(self.answered_survey, "回答したアンケート"),
+                answered_choices=_ids(self.answered_choice, "アンケートの回答"),
+            )
+        except ScheduleError as exc:
+            raise FormError(str(exc)) from None
+
+
 @dataclass
 class PostForm:
     """The compose form as typed."""
@@ -64,6 +127,8 @@ class PostForm:
     active_within: str = ""
     inactive_for: str = ""
     voices: list[int] = field(default_factory=list)
+    answered_survey: list[str] = field(default_factory=list)
+    answered_choice: list[str] = field(default_factory=list)
 
     @classmethod
     def read(cls, values: Any) -> PostForm:
@@ -81,10 +146,8 @@ class PostForm:
             choice_kind=one("choice_kind", 16), choices=one("choices", 2000).replace("\r\n", "\n"),
             answers_from=one("answers_from", 20), answers_until=one("answers_until", 20),
             answer_mode=one("answer_mode", 16) or AnswerMode.MULTIPLE,
-            cohort=many("cohort"), tag=many("tag"), exclude_tag=many("exclude_tag"),
-            joined_from=one("joined_from", 10), joined_to=one("joined_to", 10),
-            active_within=one("active_within", 5), inactive_for=one("inactive_for", 5),
             voices=[n for n in (forms.int_arg(v) for v in values.getlist("voice")) if n is not None][:50],
+            **asdict(SegmentForm.read(values)),
         )
 
     @classmethod
@@ -97,23 +160,11 @@ class PostForm:
             answers_from=format_jst(post.answers_open_at, "%Y-%m-%dT%H:%M"),
             answers_until=format_jst(post.answers_close_at, "%Y-%m-%dT%H:%M"),
             answer_mode=post.answer_mode,
-            cohort=list(segment.cohorts), tag=list(segment.tags), exclude_tag=list(segment.exclude_tags),
-            joined_from=segment.joined_from.isoformat() if segment.joined_from else "",
-            joined_to=segment.joined_to.isoformat() if segment.joined_to else "",
-            active_within=str(segment.active_within_days or ""), inactive_for=str(segment.inactive_for_days or ""),
+            **asdict(SegmentForm.of(segment)),
         )
 
     def segment(self) -> Segment:
-        try:
-            return Segment(
-                cohorts=tuple(self.cohort), tags=tuple(self.tag), exclude_tags=tuple(self.exclude_tag),
-                joined_from=parse_jst_date(self.joined_from) if self.joined_from.strip() else None,
-                joined_to=parse_jst_date(self.joined_to) if self.joined_to.strip() else None,
-                active_within_days=_days(self.active_within, "最終アクティブ（以内）"),
-                inactive_for_days=_days(self.inactive_for, "最終アクティブ（以上なし）"),
-            )
-        except ScheduleError as exc:
-            raise FormError(str(exc)) from None
+        return SegmentForm(**{f.name: getattr(self, f.name) for f in fields(SegmentForm)}).segment()
 
     def choice_list(self) -> list[Choice]:
         labels = [line.strip() for line in self.choices.split("\n") if line.strip()]

@@ -23,8 +23,9 @@ from linecomm.pushes import policy as policies
 from linecomm.pushes.errors import PushError
 from linecomm.pushes.progress import progress
 from linecomm.pushes.schedule import WEEKDAY_LABELS
-from linecomm.pushes.segments import measure, unknown_tags
+from linecomm.pushes.segments import measure, segment_problems, unknown_tags
 from linecomm.staff.roles import Permission
+from linecomm.surveys import segments as survey_segments
 from linecomm.text.quotes import quoted
 from linecomm.themes import overview, reactions, scheduling
 from linecomm.themes import posts as theme_posts
@@ -66,7 +67,7 @@ def _compose_page(form: PostForm, post: ThemePost | None, messages: list[dict[st
                   status: int = 200) -> Any:
     """The compose (or edit) page: the form, the live count, the cost, and the preview when asked."""
     quota = push_labels.quota_or_none(get_runtime().line)
-    policy = policies.current(reader())
+    policy = policies.read(reader())
     quiet = policies.quiet_hours(policy)
     now = utcnow()
     try:
@@ -78,6 +79,7 @@ def _compose_page(form: PostForm, post: ThemePost | None, messages: list[dict[st
         policy=policy, quiet_label=quiet.label(), quiet_release=quiet.release(now) if quiet.contains(now) else None,
         all_tags=tags.all_tags(reader()), cohorts=sorted(set(directory.cohorts(reader())) | set(form.cohort)),
         voices=themes.featured_voices(reader()), segment_fields=SEGMENT_FIELDS, now=now,
+        survey_options=survey_segments.form_options(reader()),
         no_answer_window=push_copy.no_answer_window(),
     )
     return _with_preview_images(body, status)
@@ -92,6 +94,9 @@ def _preview_messages(form: PostForm, post_id: int) -> tuple[Any, list[dict[str,
     missing = unknown_tags(reader(), draft.segment)
     if missing:
         raise PushError("存在しないタグが指定されています: " + "、".join(missing))
+    problems = segment_problems(reader(), draft.segment)
+    if problems:
+        raise PushError(" ".join(problems))
     return draft, build_messages(post_id, draft.text, draft.image_url, draft.choice_kind, list(draft.choices))
 
 
@@ -160,12 +165,15 @@ def post_count() -> Any:
         missing = unknown_tags(db(), segment)
         if missing:
             raise PushError("存在しないタグが指定されています: " + "、".join(missing))
+        problems = segment_problems(db(), segment)
+        if problems:
+            raise PushError(" ".join(problems))
     except PushError as exc:
         return jsonify(error=str(exc)), 400
-    policy = policies.current(db())
+    policy = policies.read(db())
     audience = measure(db(), segment, policy.weekly_cap, utcnow())
     return jsonify(matched=audience.matched, over_cap=audience.over_cap, billable=audience.billable,
-                   segment=segment.describe(), weekly_cap=policy.weekly_cap)
+                   segment=segment.describe(db()), weekly_cap=policy.weekly_cap)
 
 
 @bp.get("/posts/<int:post_id>")

@@ -75,6 +75,13 @@ ACTION_LABELS = {
     "answer.feature": "回答のピックアップ",
     "answer.unfeature": "ピックアップの解除",
     "answer.export": "回答のCSV書き出し",
+    "survey.create": "アンケートの作成",
+    "survey.update": "アンケートの編集",
+    "survey.publish": "アンケートの公開",
+    "survey.close": "アンケートの受付終了",
+    "survey.export": "アンケート回答のCSV書き出し",
+    "survey.announce": "アンケートのお知らせ配信",
+    "survey.announce_cancel": "アンケートのお知らせ取り消し",
 }
 
 

@@ -8,4 +8,5 @@ FEATURE_CHATS: tuple[str, ...] = (
     "linecomm.members.chat",
     "linecomm.themes.chat",
     "linecomm.moderation.chat",
+    "linecomm.surveys.chat",
 )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 from werkzeug.serving import make_server
@@ -48,6 +49,7 @@ def run_demo(host: str, port: int, fake_port: int) -> None:
     rt = app.extensions[EXTENSION_KEY]
     with transaction(rt.sessions) as session:
         code = seed(session, settings.privacy_notice_version)
+    menus = deploy_rich_menus(rt)
 
     server = make_server(host, port, app, threaded=True)
     base = f"http://{host}:{port}"
@@ -58,6 +60,7 @@ def run_demo(host: str, port: int, fake_port: int) -> None:
         f" password {DEMO_STAFF_PASSWORD})\n"
         f"  webhook          {base}/webhooks/line\n"
         f"  health           {base}/readyz\n"
+        f"  rich menus       {menus}\n"
         f"  fake LINE API    {fake_url}\n"
         f"  database         {settings.database_url}\n"
         "Press Ctrl+C to stop.\n"
@@ -70,3 +73,17 @@ def run_demo(host: str, port: int, fake_port: int) -> None:
         server.shutdown()
         rt.close()
         fake.stop()
+
+
+def deploy_rich_menus(rt: Any) -> str:
+    """The join and community rich menus on the (fresh) fake platform, the seeded members linked, as
+    `linecomm richmenu deploy` does; returns a line for the banner."""
+    from linecomm.line.client import LineError
+    from linecomm.richmenu.deploy import deploy
+    from linecomm.richmenu.layout import LayoutError
+
+    try:
+        result = deploy(rt.line, rt.sessions, rt.settings)
+    except (LayoutError, LineError) as exc:
+        return f"not deployed ({exc})"
+    return f"join {result.menus['join']}, community {result.menus['community']}"

@@ -1,5 +1,5 @@
-"""Demo data: an invite code everyone can use, a few members who have already joined, and the shipped
-NG-word list."""
+"""Demo data: an invite code everyone can use, a few members who have already joined, the shipped
+NG-word list, and an open survey two of the members have answered (so its results page has something)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -61,6 +61,7 @@ def seed(session: Session, privacy_version: str) -> str:
         code.used_count += 1
     seed_staff(session)
     seed_ng_words(session)
+    seed_survey(session)
     return DEMO_CODE
 
 
@@ -82,3 +83,51 @@ def seed_staff(session: Session) -> None:
     for email, name, role in DEMO_STAFF:
         if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is None:
             staff.create_user(session, email, name, role, DEMO_STAFF_PASSWORD)
+
+
+DEMO_SURVEY_TITLE = "朝の過ごし方アンケート"
+DEMO_ANSWERS = {  # member's nickname → (choice position on Q1, rating, NPS, free text)
+    "はなこ": (1, 5, 10, "白湯を飲むと一日が軽く始まります。"),
+    "いちろう": (3, 3, 7, ""),
+}
+
+
+def seed_survey(session: Session) -> None:
+    """An open survey built with the admin page's builder (branching, a tag per choice, NPS), answered by two
+    demo members through the members' own service: みさき has not answered, so opening it as みさき in the
+    chat console (rich menu 「アンケート」) shows the form. Only once: a demo user's edits stay."""
+    from linecomm.surveys import builder
+    from linecomm.surveys import service as surveys
+    from linecomm.surveys.models import QuestionKind, Survey
+
+    if session.scalar(select(Survey.id).where(Survey.title == DEMO_SURVEY_TITLE)) is not None:
+        return
+    now = utcnow()
+    choice = builder.ChoiceDraft
+    draft = builder.SurveyDraft(
+        title=DEMO_SURVEY_TITLE,
+        description="新商品づくりの参考にさせていただきます。1分ほどで終わります。",
+        thank_you_message="ご回答ありがとうございました。いただいたご意見は商品づくりに活かしてまいります。",
+        closes_at=now + timedelta(days=30),
+        questions=(
+            builder.QuestionDraft(QuestionKind.SINGLE, "朝いちばんに飲むものは何ですか？", choices=(
+                choice("白湯・お水", "朝は白湯派"), choice("コーヒー", "コーヒー好き"), choice("お茶"),
+                choice("その他"))),
+            builder.QuestionDraft(QuestionKind.TEXT, "「その他」の内容を教えてください。", required=False,
+                                  show_if=(1, 4)),
+            builder.QuestionDraft(QuestionKind.RATING, "朝の時間にどのくらい満足していますか？"),
+            builder.QuestionDraft(QuestionKind.NPS, "このコミュニティを友人にすすめる可能性はどのくらいですか？"),
+            builder.QuestionDraft(QuestionKind.TEXT, "朝のひと工夫があれば教えてください。", required=False),
+        ),
+    )
+    survey, _ = builder.create_survey(session, draft, created_by="demo", now=now)
+    builder.publish(session, survey.id, now=now)
+    questions = [q for q, _ in builder.questions_of(session, survey.id)]
+    choices = {q.id: cs for q, cs in builder.questions_of(session, survey.id)}
+    for nickname, (picked, rating, nps, text) in DEMO_ANSWERS.items():
+        member_id = session.scalar(select(Member.id).where(Member.nickname == nickname))
+        if member_id is None:
+            continue
+        raw = {questions[0].id: [str(choices[questions[0].id][picked - 1].id)], questions[2].id: [str(rating)],
+               questions[3].id: [str(nps)], questions[4].id: [text] if text else []}
+        surveys.submit(session, survey.id, member_id, raw, submission_key=f"demo-seed-{member_id:012d}", now=now)

@@ -331,3 +331,6 @@ def conversation():  # type: ignore[no-untyped-def]
     user = _known_user(request.args.get("user"))
     entries = _conversation(user)
     return jsonify(user=user.as_json(), following=_follow_state(entries), entries=entries)
+
+
+from linecomm.demo import menu  # noqa: E402,F401  (the rich menu's routes, on this blueprint)

@@ -85,3 +85,31 @@ class LineClient(Protocol):
     def leave_group(self, group_id: str) -> None: ...
 
     def leave_room(self, room_id: str) -> None: ...
+
+    # Rich menus (LINE's rules: linecomm.line.richmenu_rules). Menus are dicts in LINE's JSON shape.
+    def create_rich_menu(self, menu: dict[str, Any]) -> str:
+        """Create a rich menu; returns its richMenuId."""
+
+    def validate_rich_menu(self, menu: dict[str, Any]) -> None:
+        """Raise LineRejected when LINE would refuse this rich menu object."""
+
+    def set_rich_menu_image(self, rich_menu_id: str, data: bytes, content_type: str) -> None:
+        """Upload a menu's image (once per menu; api-data.line.me)."""
+
+    def list_rich_menus(self) -> list[dict[str, Any]]: ...
+
+    def delete_rich_menu(self, rich_menu_id: str) -> None: ...
+
+    def set_default_rich_menu(self, rich_menu_id: str) -> None: ...
+
+    def get_default_rich_menu_id(self) -> str | None: ...
+
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None: ...
+
+    def unlink_rich_menu(self, user_id: str) -> None:
+        """Back to the default menu."""
+
+    def link_rich_menu_to_users(self, user_ids: list[str], rich_menu_id: str) -> None:
+        """Bulk link, up to 500 users (LINE answers 202 and links them shortly after)."""
+
+    def unlink_rich_menu_from_users(self, user_ids: list[str]) -> None: ...

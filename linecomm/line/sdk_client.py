@@ -13,10 +13,14 @@ from linebot.v3.messaging import (
     MessagingApi,
     MessagingApiBlob,
     MulticastRequest,
+    RichMenuBulkLinkRequest,
+    RichMenuBulkUnlinkRequest,
+    RichMenuRequest,
 )
 from linebot.v3.messaging import Message as SdkMessage
 from linebot.v3.messaging.exceptions import ApiException
 
+from linecomm.config import data_base_url_for
 from linecomm.line.client import (
     LineAlreadyAccepted,
     LineError,
@@ -29,6 +33,7 @@ from linecomm.line.client import (
     ReplyTokenInvalid,
 )
 from linecomm.line.limits import MAX_MULTICAST_RECIPIENTS, check_messages
+from linecomm.line.richmenu_rules import IMAGE_TYPES, MAX_BULK_USERS
 
 T = TypeVar("T")
 MAX_CONNECTIONS = 32  # kept-alive connections per client (see SdkLineClient.__init__)
@@ -140,21 +145,28 @@ _push_with_http_info = MessagingApi.push_message_with_http_info.raw_function
 _profile_with_http_info = MessagingApi.get_profile_with_http_info.raw_function
 
 
+def _configuration(host: str, access_token: str, max_connections: int) -> Configuration:
+    config = Configuration(host=host.rstrip("/"), access_token=access_token)
+    # No transparent retries: retries happen in linecomm, with the same X-Line-Retry-Key.
+    config.retries = urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0)
+    # Connections are kept alive and reused; urllib3 keeps at most this many idle ones per host and
+    # closes any extra after use, so it must cover every thread that shares this client (the SDK's
+    # default is 5 per CPU core: 10 here, fewer than a gunicorn process's threads plus a push lane's).
+    config.connection_pool_maxsize = max_connections
+    return config
+
+
 class SdkLineClient:
     """Talks to LINE (or the fake platform) at `api_base_url` through line-bot-sdk v3."""
 
     def __init__(self, access_token: str, api_base_url: str, timeout: float = 10.0, connect_timeout: float = 3.0,
-                 max_connections: int = MAX_CONNECTIONS):
-        config = Configuration(host=api_base_url.rstrip("/"), access_token=access_token)
-        # No transparent retries: retries happen in linecomm, with the same X-Line-Retry-Key.
-        config.retries = urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0)
-        # Connections are kept alive and reused; urllib3 keeps at most this many idle ones per host and
-        # closes any extra after use, so it must cover every thread that shares this client (the SDK's
-        # default is 5 per CPU core: 10 here, fewer than a gunicorn process's threads plus a push lane's).
-        config.connection_pool_maxsize = max_connections
-        self._api_client = _ApiClient(config)
+                 max_connections: int = MAX_CONNECTIONS, data_api_base_url: str | None = None):
+        self._api_client = _ApiClient(_configuration(api_base_url, access_token, max_connections))
         self._api = MessagingApi(self._api_client)
-        self._blob = MessagingApiBlob(self._api_client)
+        # Content and rich menu images live on LINE's data host (api-data.line.me), with a client of its own.
+        self._data_client = _ApiClient(_configuration(data_api_base_url or data_base_url_for(api_base_url),
+                                                      access_token, max_connections))
+        self._blob = MessagingApiBlob(self._data_client)
         self._timeout = (connect_timeout, timeout)
 
     def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -218,5 +230,67 @@ class SdkLineClient:
     def leave_room(self, room_id: str) -> None:
         self._call(self._api.leave_room, room_id)
 
+    # --- rich menus ---------------------------------------------------------------------------------------
+
+    def create_rich_menu(self, menu: dict[str, Any]) -> str:
+        request = _rich_menu_request(menu)
+        return str(self._call(self._api.create_rich_menu, request).rich_menu_id)
+
+    def validate_rich_menu(self, menu: dict[str, Any]) -> None:
+        self._call(self._api.validate_rich_menu_object, _rich_menu_request(menu))
+
+    def set_rich_menu_image(self, rich_menu_id: str, data: bytes, content_type: str) -> None:
+        if content_type not in IMAGE_TYPES:
+            raise ValueError(f"a rich menu image is one of {', '.join(IMAGE_TYPES)}, not {content_type}")
+        # The SDK ignores `_content_type` here: the header is what sets the image's type.
+        self._call(self._blob.set_rich_menu_image, rich_menu_id, bytes(data),
+                   _headers={"Content-Type": content_type})
+
+    def list_rich_menus(self) -> list[dict[str, Any]]:
+        listing = self._call(self._api.get_rich_menu_list)
+        return [menu.to_dict() for menu in listing.richmenus or []]
+
+    def delete_rich_menu(self, rich_menu_id: str) -> None:
+        self._call(self._api.delete_rich_menu, rich_menu_id)
+
+    def set_default_rich_menu(self, rich_menu_id: str) -> None:
+        self._call(self._api.set_default_rich_menu, rich_menu_id)
+
+    def get_default_rich_menu_id(self) -> str | None:
+        try:
+            return str(self._call(self._api.get_default_rich_menu_id).rich_menu_id)
+        except LineRejected as exc:
+            if exc.status == 404:  # no default menu set
+                return None
+            raise
+
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
+        self._call(self._api.link_rich_menu_id_to_user, user_id, rich_menu_id)
+
+    def unlink_rich_menu(self, user_id: str) -> None:
+        self._call(self._api.unlink_rich_menu_id_from_user, user_id)
+
+    def link_rich_menu_to_users(self, user_ids: list[str], rich_menu_id: str) -> None:
+        _check_bulk(user_ids)
+        request = RichMenuBulkLinkRequest(rich_menu_id=rich_menu_id, user_ids=list(user_ids))
+        self._call(self._api.link_rich_menu_id_to_users, request)
+
+    def unlink_rich_menu_from_users(self, user_ids: list[str]) -> None:
+        _check_bulk(user_ids)
+        self._call(self._api.unlink_rich_menu_id_from_users, RichMenuBulkUnlinkRequest(user_ids=list(user_ids)))
+
     def close(self) -> None:
         self._api_client.close()
+        self._data_client.close()
+
+
+def _rich_menu_request(menu: dict[str, Any]) -> RichMenuRequest:
+    try:
+        return RichMenuRequest.from_dict(menu)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise LineRejected(f"line-bot-sdk refused the rich menu: {exc}", status=None) from exc
+
+
+def _check_bulk(user_ids: list[str]) -> None:
+    if not 1 <= len(user_ids) <= MAX_BULK_USERS or not all(isinstance(u, str) and u for u in user_ids):
+        raise ValueError(f"a bulk rich menu request takes 1 to {MAX_BULK_USERS} user IDs")

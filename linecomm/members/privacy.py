@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from linecomm.members import invites
+from linecomm.members import invites, service
 from linecomm.members.models import Consent, InviteCode, InviteRedemption, Member, MemberStatus, MemberTag, Tag
 from linecomm.privacy.registry import PrivacyHook, plain
 
@@ -43,6 +43,7 @@ def export_member(session: Session, member: Member) -> dict[str, Any]:
 
 def erase_member(session: Session, member: Member, now: datetime) -> dict[str, Any]:
     before = {"status": member.status, "cohort": member.cohort}
+    service.membership_changed(session, member)  # before the LINE user id goes (their rich menu is reset)
     session.execute(delete(MemberTag).where(MemberTag.member_id == member.id))
     invites.erase_attempts(session, member.id)
     member.line_user_id = f"deleted:{member.id}"

@@ -9,7 +9,7 @@ from enum import Enum
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from linecomm.db import dialect_name, insert_ignoring_conflicts, insert_rows_ignoring_conflicts, one_of, utcnow
@@ -27,6 +27,16 @@ NICKNAME_MAX = 20
 NicknameRule = Callable[[Session, str], bool]
 NICKNAME_RULES: list[NicknameRule] = []
 _URLISH = re.compile(r"(https?://|www\.|\.com\b|\.jp\b|@)", re.IGNORECASE)
+# Called in the transaction where someone joins, leaves or is erased, with the LINE user id they had; the
+# features that follow membership add theirs (rich menus: linecomm.richmenu.hooks), so members never
+# imports them. A listener only flushes or asks for work after commit.
+MembershipListener = Callable[[Session, Member, str], None]
+MEMBERSHIP_LISTENERS: list[MembershipListener] = []
+
+
+def membership_changed(session: Session, member: Member, line_user_id: str | None = None) -> None:
+    for listener in MEMBERSHIP_LISTENERS:
+        listener(session, member, line_user_id or member.line_user_id)
 
 
 def get_or_create(session: Session, line_user_id: str, now: datetime | None = None) -> Member:
@@ -189,6 +199,42 @@ def clean_nickname(raw: str) -> tuple[str | None, NicknameProblem | None]:
     return nickname, None
 
 
+def _nickname_refused(session: Session, member: Member, nickname: str) -> NicknameProblem | None:
+    """The rules a clean nickname must still pass: the features' rules (NG words, personal data), then
+    nobody else holding it."""
+    if any(refuses(session, nickname) for refuses in NICKNAME_RULES):  # e.g. NG words, personal data
+        return NicknameProblem.NOT_ALLOWED
+    holder = session.scalar(
+        select(Member.id).where(Member.nickname_key == nickname_key(nickname), Member.id != member.id))
+    return NicknameProblem.TAKEN if holder is not None else None
+
+
+def _acceptable_nickname(session: Session, member: Member, raw_nickname: str
+                         ) -> tuple[str | None, NicknameProblem | None]:
+    """The nickname as it would be stored, or None and the problem (the join flow's rules)."""
+    nickname, problem = clean_nickname(raw_nickname)
+    if problem or nickname is None:
+        return None, problem
+    problem = _nickname_refused(session, member, nickname)
+    return (None, problem) if problem is not None else (nickname, None)
+
+
+def change_nickname(session: Session, member: Member, raw_nickname: str) -> NicknameProblem | None:
+    """A member renames themselves (my page), under the join flow's rules. Returns the problem, or None
+    when the new nickname is set (flushed)."""
+    nickname, problem = _acceptable_nickname(session, member, raw_nickname)
+    if nickname is None:
+        return problem
+    try:
+        with session.begin_nested():
+            member.nickname, member.nickname_key = nickname, nickname_key(nickname)
+            session.flush()
+    except IntegrityError:  # someone took the nickname in the same instant
+        session.refresh(member)
+        return NicknameProblem.TAKEN
+    return None
+
+
 class _CodeGone(Exception):
     def __init__(self, result: CodeCheck):
         self.result = result
@@ -200,15 +246,10 @@ def complete_join(
     """Set the nickname, take the invite code's use and make them a member of the code's cohort. Returns
     a problem to explain, or None. When the code was used up (or disabled, or expired) since they typed
     it, they go back to the code step and the CodeCheck says why."""
-    nickname, problem = clean_nickname(raw_nickname)
-    if problem or nickname is None:
+    nickname, problem = _acceptable_nickname(session, member, raw_nickname)
+    if nickname is None:
         return problem
-    if any(refuses(session, nickname) for refuses in NICKNAME_RULES):  # e.g. NG words, personal data
-        return NicknameProblem.NOT_ALLOWED
     key = nickname_key(nickname)
-    holder = session.scalar(select(Member.id).where(Member.nickname_key == key, Member.id != member.id))
-    if holder is not None:
-        return NicknameProblem.TAKEN
     code = session.get(InviteCode, member.pending_invite_code_id) if member.pending_invite_code_id else None
     try:
         with session.begin_nested():  # the changes are made inside it, so a rollback undoes only them
@@ -229,6 +270,7 @@ def complete_join(
     except IntegrityError:  # someone took the nickname in the same instant
         session.refresh(member)
         return NicknameProblem.TAKEN
+    membership_changed(session, member)
     return None
 
 
@@ -237,4 +279,7 @@ def leave(member: Member, now: datetime) -> bool:
     if member.status not in (MemberStatus.MEMBER, MemberStatus.SUSPENDED):
         return False
     member.status, member.left_at, member.leave_requested_at = MemberStatus.LEFT, now, None
+    session = object_session(member)
+    if session is not None:
+        membership_changed(session, member)
     return True

@@ -21,6 +21,7 @@ class ContentKind:
     REVIEW = "review"
     IDEA = "idea"
     COMMENT = "comment"
+    SURVEY = "survey"  # a free-text answer to a survey (ref "survey:<id>"): seen by staff only
 
 
 class ReviewReason:

@@ -6,6 +6,7 @@ from linecomm.moderation import privacy as moderation
 from linecomm.outbox import privacy as outbox
 from linecomm.privacy.registry import PrivacyRegistry
 from linecomm.pushes import privacy as pushes
+from linecomm.surveys import privacy as surveys
 from linecomm.themes import privacy as themes
 from linecomm.webhooks import privacy as webhooks
 
@@ -14,6 +15,7 @@ registry = PrivacyRegistry([
     members.hook,
     moderation.hook,
     themes.hook,
+    surveys.hook,
     webhooks.hook,
     outbox.hook,
     pushes.hook,

@@ -28,6 +28,13 @@ def current(session: Session) -> PushPolicy:
     return row
 
 
+def read(session: Session) -> PushPolicy:
+    """The policy as it stands, for pages that only read (a reader session cannot create the row): the
+    row, or the defaults while it does not exist yet (not added to the session)."""
+    return session.get(PushPolicy, 1) or PushPolicy(
+        id=1, quiet_start=DEFAULT_QUIET_START, quiet_end=DEFAULT_QUIET_END, weekly_cap=DEFAULT_WEEKLY_CAP)
+
+
 def quiet_hours(policy: PushPolicy) -> QuietHours:
     return QuietHours.parse(policy.quiet_start, policy.quiet_end)
 

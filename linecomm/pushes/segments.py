@@ -1,12 +1,18 @@
 """Who a push goes to: a segment of community members, as SQL conditions over the members table.
 
 Every segment is limited to members who follow the account and are in the community; on top of that a
-marketer narrows by cohort, tags, join date (Japan-time days) and last activity. Counting and freezing
-recipients are single set-based statements: nothing here loads members into Python.
+marketer narrows by cohort, tags, join date (Japan-time days) and last activity, and by what other features
+know of members (answered survey X, with choice Y): those conditions are registered here by the feature that
+owns the rows (`register_condition`; CONDITION_MODULES names them, imported on first use, so pushes never
+imports them). Counting and freezing recipients are single set-based statements: nothing here loads members
+into Python.
 """
 from __future__ import annotations
 
+import importlib
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +27,8 @@ from linecomm.pushes.models import BatchStatus, Delivery, DeliveryBatch, Deliver
 from linecomm.pushes.schedule import jst_day_start
 
 CAP_WINDOW = timedelta(days=7)
+# The modules that register conditions over their own rows (by module path, like linecomm.chat.features).
+CONDITION_MODULES: tuple[str, ...] = ("linecomm.surveys.segments",)
 
 
 class SegmentError(PushError):
@@ -38,6 +46,8 @@ class Segment:
     joined_to: date | None = None  # Japan-time day, inclusive
     active_within_days: int | None = None  # did something in the community in the last N days
     inactive_for_days: int | None = None  # nothing for N days (or never)
+    answered_surveys: tuple[int, ...] = ()  # survey ids: answered any one of them
+    answered_choices: tuple[int, ...] = ()  # survey choice ids: picked any one of them
 
     def __post_init__(self) -> None:
         if self.joined_from and self.joined_to and self.joined_from > self.joined_to:
@@ -62,10 +72,13 @@ class Segment:
             joined_to=date.fromisoformat(data["joined_to"]) if data.get("joined_to") else None,
             active_within_days=data.get("active_within_days"),
             inactive_for_days=data.get("inactive_for_days"),
+            answered_surveys=tuple(int(v) for v in data.get("answered_surveys", ())),
+            answered_choices=tuple(int(v) for v in data.get("answered_choices", ())),
         )
 
-    def describe(self) -> str:
-        """A one-line Japanese summary for previews and reports."""
+    def describe(self, session: Session | None = None) -> str:
+        """A one-line Japanese summary for previews and reports (with a session, registered conditions name
+        what they point at: a survey's title rather than its number)."""
         parts = ["参加中でブロックしていないメンバー"]
         if self.cohorts:
             parts.append("期: " + "・".join(self.cohorts))
@@ -79,7 +92,62 @@ class Segment:
             parts.append(f"{self.active_within_days}日以内にアクティブ")
         if self.inactive_for_days:
             parts.append(f"{self.inactive_for_days}日以上アクティブなし")
+        for name in REGISTERED_FIELDS:
+            values = getattr(self, name)
+            if values:
+                parts.append(registered_condition(name).describe(session, values))
         return " / ".join(parts)
+
+
+# -- conditions other features register -------------------------------------------------------------------
+
+REGISTERED_FIELDS = ("answered_surveys", "answered_choices")  # Segment fields whose condition is registered
+
+
+@dataclass(frozen=True)
+class RegisteredCondition:
+    """A condition on `members` over another feature's rows, for one Segment field (a tuple of ids)."""
+
+    field: str
+    where: Callable[[tuple[int, ...]], ColumnElement[bool]]  # correlated to `Member.id`
+    describe: Callable[[Session | None, tuple[int, ...]], str]  # Japanese, for previews
+    problems: Callable[[Session, tuple[int, ...]], list[str]]  # Japanese: ids that point at nothing
+
+
+_REGISTERED: dict[str, RegisteredCondition] = {}
+_loading = threading.Lock()
+
+
+def register_condition(condition: RegisteredCondition) -> None:
+    """Called by the owning feature when imported; a field is registered once."""
+    if condition.field not in REGISTERED_FIELDS:
+        raise ValueError(f"Segment has no registered field {condition.field!r}")
+    held = _REGISTERED.get(condition.field)
+    if held is not None and held != condition:
+        raise ValueError(f"segment field {condition.field!r} is already registered")
+    _REGISTERED[condition.field] = condition
+
+
+def registered_condition(field: str) -> RegisteredCondition:
+    """The condition registered for `field`, importing CONDITION_MODULES first. A segment that uses a field
+    nobody registered is refused rather than silently widened to everyone."""
+    if field not in _REGISTERED:
+        with _loading:
+            for name in CONDITION_MODULES:
+                importlib.import_module(name)
+    if field not in _REGISTERED:
+        raise SegmentError("この配信対象の条件は使えません（機能が見つかりません）。")
+    return _REGISTERED[field]
+
+
+def segment_problems(session: Session, segment: Segment) -> list[str]:
+    """Japanese problems with what the segment points at (a survey or choice that does not exist)."""
+    found: list[str] = []
+    for name in REGISTERED_FIELDS:
+        values = getattr(segment, name)
+        if values:
+            found.extend(registered_condition(name).problems(session, values))
+    return found
 
 
 def reachable() -> ColumnElement[bool]:
@@ -98,7 +166,13 @@ def _tagged(names: tuple[str, ...]) -> ColumnElement[bool]:
 
 def conditions(segment: Segment, now: datetime) -> list[ColumnElement[bool]]:
     """The WHERE conditions on `members` for this segment (always including `reachable()`)."""
-    where = [reachable()]
+    return [reachable(), *narrowing(segment, now)]
+
+
+def narrowing(segment: Segment, now: datetime) -> list[ColumnElement[bool]]:
+    """The segment's own conditions on `members`, without `reachable()` (a LIFF page asks who may see a
+    survey: a suspended member may read it, a push never reaches them)."""
+    where: list[ColumnElement[bool]] = []
     if segment.cohorts:
         where.append(Member.cohort.in_(segment.cohorts))
     if segment.tags:
@@ -114,6 +188,10 @@ def conditions(segment: Segment, now: datetime) -> list[ColumnElement[bool]]:
     if segment.inactive_for_days:
         cutoff = now - timedelta(days=segment.inactive_for_days)
         where.append(or_(Member.last_active_at.is_(None), Member.last_active_at < cutoff))
+    for name in REGISTERED_FIELDS:
+        values = getattr(segment, name)
+        if values:
+            where.append(registered_condition(name).where(values))
     return where
 
 
@@ -144,12 +222,13 @@ def batch_member_ids(session: Session, *where: ColumnElement[bool]) -> Any:
 
 
 def over_cap_members(session: Session, cap: int, now: datetime) -> Select[Any]:
-    """Member ids who already got `cap` or more pushes (posts and step messages, not test sends) in the
-    last 7 days, counting batches LINE accepted and batches of deliveries still under way."""
+    """Member ids who already got `cap` or more pushes (of every owner: posts, step messages, survey
+    announcements...; not test sends) in the last 7 days, counting batches LINE accepted and batches of
+    deliveries still under way."""
     since = now - CAP_WINDOW
     received = batch_member_ids(
         session,
-        Delivery.kind.in_((DeliveryKind.POST, DeliveryKind.STEP)),
+        Delivery.kind != DeliveryKind.TEST,
         or_(
             and_(DeliveryBatch.status == BatchStatus.SENT, DeliveryBatch.finished_at >= since),
             and_(

@@ -27,14 +27,17 @@ class Permission(StrEnum):
     SETTINGS = "settings.manage"
     PUSHES = "pushes.manage"  # theme posts, deliveries, step messages, quiet hours, test recipients
     THEMES = "themes.curate"  # members' answers to theme posts, poll and reaction results, featuring
+    SURVEYS_READ = "surveys.read"  # survey list and live results (free-text answers with their moderation state)
+    SURVEYS = "surveys.manage"  # build, publish, close and announce surveys; export their responses
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.MARKETER: frozenset({Permission.MEMBERS_READ, Permission.MEMBERS_TAG, Permission.INVITES,
-                              Permission.PUSHES, Permission.THEMES}),
+                              Permission.PUSHES, Permission.THEMES, Permission.SURVEYS_READ, Permission.SURVEYS}),
     Role.MODERATOR: frozenset(
-        {Permission.MEMBERS_READ, Permission.MEMBERS_SANCTION, Permission.MODERATION, Permission.NG_WORDS}
+        {Permission.MEMBERS_READ, Permission.MEMBERS_SANCTION, Permission.MODERATION, Permission.NG_WORDS,
+         Permission.SURVEYS_READ}
     ),
 }
 

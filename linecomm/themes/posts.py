@@ -152,7 +152,7 @@ def preview(session: Session, post_id: int, quota: Quota, now: datetime | None =
     if not cost.fits and cost.quota_remaining is not None:
         warnings.append(copy.over_quota(cost.audience.billable, cost.quota_remaining))
     warnings.extend(sending_notes(post, cost, policy.weekly_cap))
-    return Preview(post.id, post.title, post_messages(post), segment.describe(), cost, post.next_send_at,
+    return Preview(post.id, post.title, post_messages(post), segment.describe(session), cost, post.next_send_at,
                    quiet.label(), policy.weekly_cap, post.tested_at, warnings)
 
 

@@ -20,8 +20,8 @@ from linecomm.webhooks.models import WebhookEvent
 from tests.admin.console import Console, make_member
 from tests.admin.test_role_matrix import _cases, _world
 
-# The only page request that writes: the audit row of the answers' CSV download (in `write()`).
-WRITES_ONCE = {"admin.post_answers_csv"}
+# The only page requests that write: the audit rows of the CSV downloads (in `write()`).
+WRITES_ONCE = {"admin.post_answers_csv", "admin.survey_responses_csv"}
 
 
 @contextmanager
@@ -56,6 +56,7 @@ def test_no_admin_page_opens_a_write_transaction(console: Console) -> None:
         assert len(begun) == (1 if case.endpoint in WRITES_ONCE else 0), case.path
     assert {c.endpoint for c in cases} >= WRITES_ONCE | {"admin.dashboard", "admin.members", "admin.post_detail"}
     assert console.audit_count("answer.export") == 1
+    assert console.audit_count("survey.export") == 1
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -99,3 +100,34 @@ def test_a_page_notes_the_sessions_last_use_in_a_short_write_of_its_own(console:
         seen = s.scalar(select(StaffSession.last_seen_at).where(StaffSession.staff_id == staff_id,
                                                                 StaffSession.revoked_at.is_(None)))
     assert seen is not None and seen > long_ago + timedelta(minutes=4)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_compose_page_reads_the_push_rules_on_a_fresh_database_without_writing_them(console: Console) -> None:
+    """Before anyone saved the push rules the page shows the defaults: it never writes the row from its
+    read-only session (on SQLite that write waited for, or failed on, the lock the webhook holds)."""
+    from linecomm.pushes.models import PushPolicy
+
+    with console.community.session() as s:
+        s.execute(PushPolicy.__table__.delete())
+        s.commit()
+    rt = console.community.runtime
+    engines = {rt.engine, rt.readers.kw["bind"]}
+    inserts: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT") and "push_policy" in statement:
+            inserts.append(statement)
+
+    marketer = console.client("owner")
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", note)
+    try:
+        for path in ("/admin/posts/new", "/admin/posts/count.json"):
+            response = marketer.get(path)
+            assert response.status_code == 200, (path, response.get_data(as_text=True)[:300])
+            assert "21:00" in response.get_data(as_text=True) or path.endswith(".json")
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", note)
+    assert inserts == []

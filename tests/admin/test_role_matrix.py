@@ -14,7 +14,7 @@ from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.staff.models import StaffUser
 from linecomm.themes.models import ThemeAnswer
-from tests.admin import pushes_matrix
+from tests.admin import pushes_matrix, surveys_matrix
 from tests.admin.console import PASSWORD, Console, make_member
 
 ALL = {"owner", "marketer", "moderator"}
@@ -51,6 +51,7 @@ def _world(console: Console) -> dict[str, Any]:
     with console.community.session() as s:
         ids["other_staff_id"] = s.scalar(select(StaffUser.id).where(StaffUser.email == "other@example.com"))
     ids.update(pushes_matrix.world(console))
+    ids.update(surveys_matrix.world(console))
     with console.community.session() as s:
         ids["photo_content"] = s.get(ThemeAnswer, ids["photo"]).content_id
     return ids
@@ -102,6 +103,7 @@ def _cases(w: dict[str, Any]) -> list[Case]:
         Case("POST", "admin.settings_page", "/admin/settings", OWNER, {"report_hide_threshold": "5"}),
         Case("POST", "admin.settings_page", "/admin/settings", OWNER, {"image_posts": "publish"}),
         *pushes_matrix.cases(w, Case),
+        *surveys_matrix.cases(w, Case),
     ]
 
 
@@ -113,7 +115,7 @@ SEPARATELY_TESTED = {("GET", "admin.login"), ("POST", "admin.login"), ("POST", "
 def test_the_matrix_covers_every_admin_route(console: Console) -> None:
     cases = {(c.method, c.endpoint) for c in _cases({k: 1 for k in (
         "member", "victim", "tag", "doomed_tag", "code", "word", "doomed_word", "held", "other_staff_id",
-        "photo_content", *pushes_matrix.WORLD_KEYS)})}
+        "photo_content", *pushes_matrix.WORLD_KEYS, *surveys_matrix.WORLD_KEYS)})}
     routes = {
         (method, rule.endpoint)
         for rule in console.community.app.url_map.iter_rules()
@@ -176,9 +178,10 @@ def test_each_role_gets_what_it_should_and_nothing_else(console: Console) -> Non
 
 def test_the_navigation_only_offers_what_the_role_may_open(console: Console) -> None:
     expected = {
-        "owner": {"メンバー", "タグ", "招待コード", "配信", "投稿の確認", "NGワード", "スタッフ", "操作履歴", "設定"},
-        "marketer": {"メンバー", "タグ", "招待コード", "配信"},
-        "moderator": {"メンバー", "投稿の確認", "NGワード"},
+        "owner": {"メンバー", "タグ", "招待コード", "配信", "アンケート", "投稿の確認", "NGワード", "スタッフ",
+                  "操作履歴", "設定"},
+        "marketer": {"メンバー", "タグ", "招待コード", "配信", "アンケート"},
+        "moderator": {"メンバー", "アンケート", "投稿の確認", "NGワード"},
     }
     every = set().union(*expected.values())
     for role, shown in expected.items():

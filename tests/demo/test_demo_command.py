@@ -10,11 +10,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+from sqlalchemy import select
+
 from linecomm.db import make_engine, make_session_factory, transaction
-from linecomm.demo.seed import DEMO_STAFF, DEMO_STAFF_PASSWORD, seed
+from linecomm.demo.seed import DEMO_ANSWERS, DEMO_STAFF, DEMO_STAFF_PASSWORD, DEMO_SURVEY_TITLE, seed
+from linecomm.members import tags
+from linecomm.members.models import Member
 from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
 from linecomm.staff import service as staff
+from linecomm.surveys.models import Survey, SurveyResponse
 from tests.support.redis_server import free_port
 
 
@@ -79,4 +84,12 @@ def test_the_demo_seed_is_idempotent_and_its_staff_can_sign_in(tmp_path: Path) -
         assert ngwords.check_text(session, "死ね").action == "block"
         result = staff.sign_in(session, DEMO_STAFF[0][0], DEMO_STAFF_PASSWORD, "127.0.0.1")
         assert result.user is not None and result.user.role == "owner"
+        # One open survey, answered by two of the three demo members, each once however often it is seeded.
+        survey = session.scalar(select(Survey).where(Survey.title == DEMO_SURVEY_TITLE))
+        assert survey is not None and survey.published_at is not None
+        answered = session.scalars(select(Member.nickname).join(SurveyResponse, SurveyResponse.member_id == Member.id)
+                                   .where(SurveyResponse.survey_id == survey.id)).all()
+        assert sorted(answered) == sorted(DEMO_ANSWERS)
+        hanako = session.scalar(select(Member).where(Member.nickname == "はなこ"))
+        assert hanako is not None and "朝は白湯派" in [t.name for t in tags.of_member(session, hanako.id)]
     engine.dispose()

@@ -38,13 +38,16 @@ from linecomm.models import (
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentKind, ContentState
 from linecomm.privacy.features import registry
+from linecomm.surveys.models import SurveyAnswer, SurveyResponse
 from linecomm.themes.models import ImageStatus
 from tests.admin.console import JPEG, Console, make_member
+from tests.surveys.factories import make_survey
 
 SECTIONS = [
     "member", "invite", "consents", "tags", "wrong_invite_codes_at",  # members
     "posts", "reports_made", "notices_from_moderators",  # moderation
     "theme_answers", "theme_votes", "theme_reactions",  # themes
+    "survey_responses",  # surveys
     "messages_sent_to_us",  # webhooks
     "messages_we_sent",  # outbox
     "step_messages_skipped",  # pushes
@@ -81,6 +84,12 @@ def _member_everywhere(console: Console) -> dict[str, Any]:
         others_post = moderation.submit(s, other.id, ContentKind.REVIEW, "おすすめです")
         s.add(ContentReport(content_id=others_post.id, reporter_member_id=member.id, reason="宣伝だと思います"))
         s.add(MemberSanction(member_id=member.id, kind="warn", reason="言葉づかいにご注意ください"))
+
+        survey = make_survey(s, title="朝の過ごし方", questions=[{"kind": "text", "prompt": "朝の一杯は"}])
+        response = SurveyResponse(survey_id=survey.id, member_id=member.id, submission_key="privacy-survey-key-1")
+        s.add(response)
+        s.flush()
+        s.add(SurveyAnswer(response_id=response.id, question_id=survey.q(1), text="白湯です"))
 
         s.add(WebhookEvent(webhook_event_id=uuid.uuid4().hex, event_type="message", user_id=member.line_user_id,
                            source_type="user", source_id=member.line_user_id, occurred_at=now,
@@ -124,6 +133,7 @@ def test_export_has_every_features_section(console: Console) -> None:
     assert [(a["kind"], a["image_status"]) for a in data["theme_answers"]] == [("text", None), ("image", "stored")]
     assert [(v["post_id"], v["option"]) for v in data["theme_votes"]] == [(ids["post"], "1")]
     assert [r["reaction"] for r in data["theme_reactions"]] == ["like"]
+    assert [(r["survey"], r["answers"][0]["text"]) for r in data["survey_responses"]] == [("朝の過ごし方", "白湯です")]
     assert [m["text"] for m in data["messages_sent_to_us"]] == ["白湯を飲みます"]
     assert [m["texts"] for m in data["messages_we_sent"]] == [["花子さん、ありがとうございます"]]
     assert [k["reason"] for k in data["step_messages_skipped"]] == ["weekly_cap"]
@@ -156,6 +166,7 @@ def test_erase_goes_through_every_feature_and_keeps_the_counts(console: Console)
         assert s.get(ThemeAnswer, ids["photo"]).image_status == ImageStatus.GONE
         assert s.scalar(select(func.count()).where(ThemeVote.member_id == member.id)) == 1  # poll results stay
         assert s.scalar(select(func.count()).where(ThemeReaction.member_id == member.id)) == 1
+        assert s.scalar(select(SurveyAnswer.text)) == ""  # surveys: free texts emptied, the response counts
         event = s.scalar(select(WebhookEvent))  # webhooks: the inbox copy loses the user and the text
         assert (event.user_id, event.source_id, event.payload) == (None, None, '{"erased":true}')
         sent = s.scalar(select(OutboundMessage))  # outbox: the outgoing copy too
@@ -164,7 +175,7 @@ def test_erase_goes_through_every_feature_and_keeps_the_counts(console: Console)
         assert s.scalar(select(func.count()).where(WebhookEvent.user_id == line_user_id)) == 0
     entry = console.audit_rows("member.delete")[0]
     assert json.loads(entry.before or "{}") == {"status": "member", "cohort": "0期生", "posts": 2, "images": 1,
-                                                "inbox_events": 1, "outgoing_messages": 1}
+                                                "survey_texts": 1, "inbox_events": 1, "outgoing_messages": 1}
 
     again = json.loads(owner.post(f"/admin/members/{ids['member']}/export", {"format": "json"}).get_data(as_text=True))
     assert again["member"]["line_user_id"] == f"deleted:{ids['member']}"

@@ -24,8 +24,8 @@ from referencing.jsonschema import DRAFT4
 
 SPEC_PATH = Path(__file__).parents[1] / "fixtures" / "line-platform" / "messaging-api.yml"
 API_HOST = "https://api.line.me"
-DATA_HOST = "https://api-data.line.me"  # the spec serves message content from here
-_DATA_PATH = re.compile(r"^/v2/bot/message/[^/]+/content(/preview|/transcoding)?$")
+DATA_HOST = "https://api-data.line.me"  # the spec serves message content and rich menu images from here
+_DATA_PATH = re.compile(r"^/v2/bot/(message/[^/]+/content(/preview|/transcoding)?|richmenu/[^/]+/content)$")
 _SPEC_URI = "urn:line:messaging-api"
 
 _cache: dict[str, Any] = {}

@@ -66,7 +66,8 @@ def control_routes(fake: FakeLinePlatform) -> list[tuple[str, str, Any]]:
         user_id = body["userId"]
         access_token = fake.issue_liff_access_token(
             user_id, expires_in=body.get("expiresIn", 2592000), client_id=body.get("clientId"))
-        id_token = fake.issue_id_token(user_id, nonce=body.get("nonce"))
+        id_token = fake.issue_liff_id_token(user_id, nonce=body.get("nonce"),
+                                            expires_in=body.get("idTokenExpiresIn", 3600))
         return Reply(200, {"accessToken": access_token, "idToken": id_token})
 
     def quota(request: Call) -> Reply:
@@ -85,6 +86,15 @@ def control_routes(fake: FakeLinePlatform) -> list[tuple[str, str, Any]]:
                          content_type=request.headers.get("content-type") or "application/octet-stream")
         return Reply(200, {})
 
+    def rich_menu_shown(request: Call, user_id: str) -> Reply:
+        return Reply(200, {"richMenu": fake.rich_menu_shown_to(user_id)})
+
+    def rich_menu_image(request: Call, menu_id: str) -> Reply:
+        image = fake.rich_menu_image(menu_id)
+        if image is None:
+            return Reply(404, {"error": "no such rich menu image"})
+        return Reply(200, data=image[0], content_type=image[1])
+
     return [
         ("/_fake/users", "POST", add_user),
         ("/_fake/reply-tokens", "POST", reply_token),
@@ -99,4 +109,6 @@ def control_routes(fake: FakeLinePlatform) -> list[tuple[str, str, Any]]:
         ("/_fake/rate-limit", "POST", rate_limit),
         ("/_fake/content/<message_id>", "POST", content),
         ("/_fake/stats", "GET", stats),
+        ("/_fake/richmenu/shown/<user_id>", "GET", rich_menu_shown),
+        ("/_fake/richmenu/<menu_id>/image", "GET", rich_menu_image),
     ]

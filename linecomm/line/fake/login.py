@@ -49,15 +49,18 @@ def issue_access_token(state: ChannelState, user_id: str, expires_in: int, clien
     return token
 
 
-def issue_id_token(state: ChannelState, user_id: str, nonce: str | None, expires_in: int) -> str:
-    """Issue an ID token (JWT, HS256) for a friend, with the claims LINE puts in one."""
+def issue_id_token(state: ChannelState, user_id: str, nonce: str | None, expires_in: int,
+                   audience: str | None = None) -> str:
+    """Issue an ID token (JWT, HS256) for a friend, with the claims LINE puts in one. `audience`: the
+    channel it was issued for (default this fake's login channel); LINE signs every LIFF token with its
+    own key, so a token issued for another channel verifies as well-signed but for the wrong audience."""
     with state.lock:
         profile = state.users.get(user_id)
         if profile is None:
             raise ValueError(f"unknown user {user_id!r}: call add_user() first")
         now = int(state.now())
         claims: dict[str, Any] = {
-            "iss": ISSUER, "sub": user_id, "aud": state.login_channel_id, "exp": now + expires_in,
+            "iss": ISSUER, "sub": user_id, "aud": audience or state.login_channel_id, "exp": now + expires_in,
             "iat": now, "amr": ["linesso"], "name": profile["displayName"],
         }
         if nonce is not None:

@@ -138,6 +138,29 @@ class FakeLinePlatform:
         """Every message object delivered to this user (reply, push, multicast, ...), in order."""
         return self._state.messages_to(user_id)
 
+    def rich_menu_shown_to(self, user_id: str) -> dict[str, Any] | None:
+        """The rich menu this user sees under the chat (their linked menu, else the default one), with
+        `"source": "user" | "default"`; None when they see none."""
+        with self._state.lock:
+            menu, source = self._state.rich_menus.shown_to(user_id)
+        return None if menu is None else {**menu, "source": source}
+
+    def rich_menus(self) -> list[dict[str, Any]]:
+        """Every rich menu the channel has, oldest first, each with `"hasImage"`."""
+        with self._state.lock:
+            store = self._state.rich_menus
+            return [{**menu, "hasImage": menu_id in store.images} for menu_id, menu in store.menus.items()]
+
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[bytes, str] | None:
+        """A rich menu's image and its content type, if uploaded."""
+        with self._state.lock:
+            return self._state.rich_menus.images.get(rich_menu_id)
+
+    @property
+    def default_rich_menu_id(self) -> str | None:
+        with self._state.lock:
+            return self._state.rich_menus.default_id
+
     # --- setting the scene ----------------------------------------------------------------------------
 
     def add_user(self, user_id: str, display_name: str, picture_url: str | None = None,
@@ -166,9 +189,16 @@ class FakeLinePlatform:
         """Issue a LINE Login access token for a friend, as `liff.getAccessToken()` returns it."""
         return login.issue_access_token(self._state, user_id, expires_in, client_id)
 
-    def issue_id_token(self, user_id: str, nonce: str | None = None, expires_in: int = 3600) -> str:
+    def issue_id_token(self, user_id: str, nonce: str | None = None, expires_in: int = 3600,
+                       audience: str | None = None) -> str:
         """Issue an ID token (JWT, HS256 with the login channel secret) for a friend."""
-        return login.issue_id_token(self._state, user_id, nonce, expires_in)
+        return login.issue_id_token(self._state, user_id, nonce, expires_in, audience)
+
+    def issue_liff_id_token(self, user_id: str, nonce: str | None = None, expires_in: int = 3600,
+                            audience: str | None = None) -> str:
+        """The ID token `liff.getIDToken()` returns for this friend in a LIFF app of this channel
+        (`audience`: a LIFF app of another channel)."""
+        return login.issue_id_token(self._state, user_id, nonce, expires_in, audience)
 
     # --- faults and limits ------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
-from linecomm.line.fake import login, messaging
+from linecomm.line.fake import login, messaging, richmenus
 from linecomm.line.fake.records import Call, RecordedRequest, Reply, error_reply
 from linecomm.line.fake.state import ChannelState
 
@@ -52,6 +52,7 @@ _LINE_ROUTES: list[tuple[str, str, Handler]] = [
     ("/v2/profile", "GET", login.get_login_profile),
     ("/oauth2/v2.1/verify", "GET", login.verify_access_token),
     ("/oauth2/v2.1/verify", "POST", login.verify_id_token),
+    *richmenus.ROUTES,
 ]
 _PARAMETER = re.compile(r"<(\w+)>")
 NOT_FOUND, METHOD_NOT_ALLOWED = 404, 405

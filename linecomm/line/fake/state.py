@@ -21,6 +21,7 @@ from linecomm.line.fake.records import (
     RecordedRequest,
     ReplyTokenRecord,
 )
+from linecomm.line.fake.richmenu_store import RichMenuStore
 
 # LINE: "The retry key is valid for 24 hours after attempting the first request."
 RETRY_KEY_TTL = 24 * 60 * 60
@@ -71,6 +72,7 @@ class ChannelState:
             self.answered: Counter[tuple[str, str, int]] = Counter()  # (method, path, status) -> requests
             self.delivered: Counter[str] = Counter()  # via -> recipients delivered to
             self.recipients_seen: set[str] = set()  # every chat anything was delivered to
+            self.rich_menus = RichMenuStore()  # rich menus, their images, the default and per-user links
 
     # --- time -------------------------------------------------------------------------------------
 

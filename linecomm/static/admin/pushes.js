@@ -3,7 +3,8 @@
 (function () {
   "use strict";
 
-  var SEGMENT_FIELDS = ["cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for"];
+  var SEGMENT_FIELDS = ["cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for",
+    "answered_survey", "answered_choice"];
 
   function number(value) {
     return value === null || value === undefined ? "—" : Number(value).toLocaleString("ja-JP");

@@ -287,6 +287,9 @@ if (userId && log) {
   followButton.addEventListener("click", () => act(config.followUrl, { user: userId }));
   unfollowButton.addEventListener("click", () => act(config.unfollowUrl, { user: userId }));
 
+  // The rich menu (richmenu.js) sends taps as the user too: show what they said at once.
+  document.addEventListener("demo:acted", () => refresh());
+
   refresh();
   setInterval(() => {
     if (!document.hidden && !state.busy) refresh();
