@@ -1,4 +1,5 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
+from linecomm.actions.models import MemberAction
 from linecomm.audit.models import AuditEntry
 from linecomm.db import Base
 from linecomm.members.models import (
@@ -56,6 +57,7 @@ __all__ = [
     "InviteRedemption",
     "LoginAttempt",
     "Member",
+    "MemberAction",
     "MemberSanction",
     "MemberTag",
     "ModerationPolicy",

@@ -1,6 +1,7 @@
 """The features whose rows hold member data, each by its privacy hook: a new feature adds its line here."""
 from __future__ import annotations
 
+from linecomm.actions import privacy as actions
 from linecomm.members import privacy as members
 from linecomm.moderation import privacy as moderation
 from linecomm.outbox import privacy as outbox
@@ -19,4 +20,5 @@ registry = PrivacyRegistry([
     webhooks.hook,
     outbox.hook,
     pushes.hook,
+    actions.hook,
 ])

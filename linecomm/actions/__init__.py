@@ -1,0 +1,1 @@
+"""Member actions: what a member did in the community, each recorded once (the points hook)."""

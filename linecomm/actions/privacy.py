@@ -1,0 +1,31 @@
+"""Actions' privacy hook: what the member did, as recorded for points. Erasure keeps the rows (no personal
+data in them once the member row is anonymised): counts and points history stay consistent."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linecomm.actions.models import MemberAction
+from linecomm.privacy.registry import PrivacyHook, plain
+
+if TYPE_CHECKING:
+    from linecomm.members.models import Member
+
+
+def export_member(session: Session, member: Member) -> dict[str, Any]:
+    return {"member_actions": [
+        {"kind": a.kind, "ref": a.ref, "occurred_at": plain(a.occurred_at), "withdrawn_at": plain(a.withdrawn_at)}
+        for a in session.scalars(select(MemberAction).where(MemberAction.member_id == member.id)
+                                 .order_by(MemberAction.id))
+    ]}
+
+
+def erase_member(session: Session, member: Member, now: datetime) -> dict[str, Any]:
+    return {}
+
+
+hook = PrivacyHook(name="actions", tables=("member_actions",), export_member=export_member,
+                   erase_member=erase_member)

@@ -1,0 +1,89 @@
+"""Record what members do, once each, and tell whoever listens (points, badges) in the same transaction.
+
+A feature calls `record()` when a member action happens (one call per action, with a key derived from its
+source) and `withdraw()` when the member undoes it. Neither feature nor listener needs the other: points
+registers a listener (`LISTENERS`) and reads `member_actions`; the features never import points.
+Functions only flush; the caller commits.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from linecomm.actions.models import MemberAction
+from linecomm.db import insert_ignoring_conflicts, utcnow
+
+
+class ActionKind:
+    """The actions features record (points rules are set per kind)."""
+
+    THEME_ANSWER = "theme_answer"
+    REACTION = "reaction"
+    VOTE = "vote"
+    SURVEY_RESPONSE = "survey_response"
+    REVIEW_PUBLISHED = "review_published"
+    HELPFUL_RECEIVED = "helpful_received"  # the author of a review another member marked helpful
+    IDEA_SUBMITTED = "idea_submitted"
+    IDEA_SUPPORTED = "idea_supported"
+    IDEA_ADOPTED = "idea_adopted"  # the author of an idea the brand adopted
+    ANSWER_GIVEN = "answer_given"  # an answer to another member's question
+    BEST_ANSWER = "best_answer"  # the author of the answer marked best
+    REFERRAL_JOINED = "referral_joined"
+
+
+Listener = Callable[[Session, MemberAction, str], None]
+# Called with ("recorded" | "withdrawn") in the caller's transaction, after the row is flushed.
+LISTENERS: list[Listener] = []
+
+
+def record(session: Session, member_id: int, kind: str, key: str, *, ref: str | None = None,
+           content_id: int | None = None, at: datetime | None = None) -> MemberAction | None:
+    """Record the action unless its key was recorded before; returns the new row, or None when it was.
+    A withdrawn action recorded again (support given back) counts again: its row is restored."""
+    if not key or len(key) > 120 or not kind or len(kind) > 32:
+        raise ValueError(f"an action needs a kind (<= 32) and a key (<= 120): {kind!r} {key!r}")
+    at = at or utcnow()
+    inserted = session.execute(
+        insert_ignoring_conflicts(session, MemberAction.__table__, ["key"])
+        .values(member_id=member_id, kind=kind, key=key, ref=ref and ref[:120], content_id=content_id,
+                occurred_at=at)
+        .returning(MemberAction.__table__.c.id)
+    ).scalar()
+    if inserted is None:
+        restored = session.execute(
+            update(MemberAction).where(MemberAction.key == key, MemberAction.withdrawn_at.is_not(None))
+            .values(withdrawn_at=None, occurred_at=at).returning(MemberAction.id)
+        ).scalar()
+        if restored is None:
+            return None
+        inserted = restored
+    action = session.get(MemberAction, inserted, populate_existing=True)
+    assert action is not None
+    for listener in LISTENERS:
+        listener(session, action, "recorded")
+    return action
+
+
+def withdraw(session: Session, key: str, at: datetime | None = None) -> MemberAction | None:
+    """The member undid the action (withdrew their support): mark it, once; None when there was nothing
+    recorded under the key, or it was withdrawn already."""
+    withdrawn = session.execute(
+        update(MemberAction).where(MemberAction.key == key, MemberAction.withdrawn_at.is_(None))
+        .values(withdrawn_at=at or utcnow()).returning(MemberAction.id)
+    ).scalar()
+    if withdrawn is None:
+        return None
+    action = session.get(MemberAction, withdrawn, populate_existing=True)
+    assert action is not None
+    for listener in LISTENERS:
+        listener(session, action, "withdrawn")
+    return action
+
+
+def of_member(session: Session, member_id: int, limit: int = 100) -> list[MemberAction]:
+    """The member's actions, newest first."""
+    return list(session.scalars(select(MemberAction).where(MemberAction.member_id == member_id)
+                                .order_by(MemberAction.occurred_at.desc(), MemberAction.id.desc()).limit(limit)))
