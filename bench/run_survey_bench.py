@@ -28,21 +28,17 @@ import os
 import platform
 import re
 import resource
-import statistics
-import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import machine_speed
+from page_timing import scratch_site, site_settings, timed
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
 from linecomm import migrate
-from linecomm.config import Settings
 from linecomm.db import transaction
 from linecomm.line.fake import FakeLinePlatform
 from linecomm.staff import service as staff_service
@@ -50,9 +46,7 @@ from linecomm.surveys import builder
 from linecomm.surveys.builder import ChoiceDraft, QuestionDraft, SurveyDraft
 from linecomm.web import build_app
 
-PG_ADMIN_URL = os.environ.get("LINECOMM_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench password 1234"
-LOGIN_CHANNEL = "1234567890"
 LIFF_GOAL_MS = 30.0
 
 LOAD_MEMBERS = """
@@ -107,25 +101,6 @@ def survey_draft() -> SurveyDraft:
         QuestionDraft("nps", "友人にすすめる可能性はどのくらいですか"),
         QuestionDraft("text", "ご意見・ご要望", required=False),
     ))
-
-
-def percentile(times: list[float], share: float) -> float:
-    ordered = sorted(times)
-    return ordered[max(0, int(len(ordered) * share + 0.5) - 1)]
-
-
-def timed(label: str, get: Callable[[], Any], requests: int, check: Callable[[Any], None]) -> float:
-    times = []
-    for i in range(requests + 3):
-        t0 = time.perf_counter()
-        response = get()
-        elapsed = (time.perf_counter() - t0) * 1000
-        check(response)
-        if i >= 3:
-            times.append(elapsed)
-    p95 = percentile(times, 0.95)
-    print(f"{label:<46} {statistics.median(times):>8.1f} {p95:>8.1f} {max(times):>8.1f}")
-    return p95
 
 
 def load(url: str, members: int, version: str) -> tuple[int, dict[str, Any], float]:
@@ -192,31 +167,14 @@ def main() -> None:
     if args.quick:
         args.members, args.requests = 2_000, 10
 
-    name = f"linecomm_bench_survey_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    fake = FakeLinePlatform(channel_access_token="bench-token", login_channel_id=LOGIN_CHANNEL)
-    fake.start(host="127.0.0.1", port=0)
-    try:
+    with scratch_site("survey") as (url, fake):
         ok = run(url, fake, args.members, args.requests)
-    finally:
-        fake.stop()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     raise SystemExit(0 if ok else 1)
 
 
 def run(url: str, fake: FakeLinePlatform, members: int, requests: int) -> bool:
     migrate.upgrade(url)
-    instance = Path(tempfile.mkdtemp(prefix="linecomm-bench-"))
-    settings = Settings(env="test", database_url=url, secret_key="bench", instance_path=instance,
-                        line_channel_secret="bench-secret", line_channel_access_token="bench-token",
-                        line_login_channel_id=LOGIN_CHANNEL, liff_id=f"{LOGIN_CHANNEL}-bench",
-                        line_api_base_url=fake.url, line_login_base_url=fake.url,
-                        sweep_interval_seconds=3600).resolved()
+    settings = site_settings(url, fake)
     survey_id, ids, seconds = load(url, members, settings.privacy_notice_version)
     engine = create_engine(url)
     with engine.connect() as conn:

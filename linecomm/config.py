@@ -92,6 +92,14 @@ class Settings:
     push_lease_seconds: float = 30.0  # a claimed batch is another worker's to retry after this
     push_stall_seconds: float = 30.0  # a sending delivery with no heartbeat this long is resumed
     push_slice_seconds: float = 20.0  # a job hands its delivery back to the queue after this
+    # Members' photos (linecomm.uploads): where the re-encoded files are kept (unset: <instance>/uploads) and
+    # the largest upload accepted, in bytes.
+    upload_dir: Path | None = None
+    upload_max_bytes: int = 10 * 1024 * 1024
+    # Q&A (linecomm.qa): questions with no answer this long are listed for staff; the asker hears of new
+    # answers at most once per question in this many minutes.
+    qa_unanswered_hours: int = 24
+    qa_notice_window_minutes: int = 30
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -126,6 +134,10 @@ class Settings:
             push_lease_seconds=float(e.get("LINECOMM_PUSH_LEASE_SECONDS", "30")),
             push_stall_seconds=float(e.get("LINECOMM_PUSH_STALL_SECONDS", "30")),
             push_slice_seconds=float(e.get("LINECOMM_PUSH_SLICE_SECONDS", "20")),
+            upload_dir=Path(e["LINECOMM_UPLOAD_DIR"]).resolve() if e.get("LINECOMM_UPLOAD_DIR") else None,
+            upload_max_bytes=int(e.get("LINECOMM_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+            qa_unanswered_hours=int(e.get("LINECOMM_QA_UNANSWERED_HOURS", "24")),
+            qa_notice_window_minutes=int(e.get("LINECOMM_QA_NOTICE_WINDOW_MINUTES", "30")),
         ).resolved()
 
     def resolved(self) -> Settings:
@@ -150,6 +162,11 @@ class Settings:
     def api_data_base_url(self) -> str:
         """Where uploads and downloads go (LINE_API_DATA_BASE_URL, see the field)."""
         return self.line_api_data_base_url or data_base_url_for(self.line_api_base_url)
+
+    @property
+    def uploads_path(self) -> Path:
+        """Where members' photos are stored (LINECOMM_UPLOAD_DIR, else the instance folder's uploads/)."""
+        return self.upload_dir or self.instance_path / "uploads"
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,11 +7,12 @@ from linecomm.pushes.owners import DeliveryOwner, register
 
 
 def owners() -> list[DeliveryOwner]:
+    from linecomm.ideas.deliveries import IDEA_ANSWERS
     from linecomm.pushes.steps import STEP_RUNS
     from linecomm.surveys.deliveries import SURVEY_ANNOUNCEMENTS
     from linecomm.themes.deliveries import TEST_SENDS, THEME_POSTS
 
-    return [THEME_POSTS, TEST_SENDS, STEP_RUNS, SURVEY_ANNOUNCEMENTS]
+    return [THEME_POSTS, TEST_SENDS, STEP_RUNS, SURVEY_ANNOUNCEMENTS, IDEA_ANSWERS]
 
 
 def install() -> None:

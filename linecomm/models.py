@@ -2,6 +2,7 @@
 from linecomm.actions.models import MemberAction
 from linecomm.audit.models import AuditEntry
 from linecomm.db import Base
+from linecomm.ideas.models import Idea, IdeaAnswer, IdeaComment, IdeaSettings, IdeaSupport
 from linecomm.members.models import (
     Consent,
     InviteCode,
@@ -28,6 +29,8 @@ from linecomm.pushes.models import (
     StepSkip,
     TestRecipient,
 )
+from linecomm.qa.models import QaAnswer, QaFaq, QaQuestion
+from linecomm.reviews.models import Review, ReviewHelpfulMark, ReviewProduct
 from linecomm.richmenu.models import RichMenu
 from linecomm.staff.models import LoginAttempt, StaffSession, StaffUser
 from linecomm.surveys.models import (
@@ -39,6 +42,7 @@ from linecomm.surveys.models import (
     SurveyResponse,
 )
 from linecomm.themes.models import AnswerImage, ThemeAnswer, ThemePost, ThemeReaction, ThemeVote
+from linecomm.uploads.models import UploadedPhoto
 from linecomm.webhooks.models import ChatGroup, WebhookEvent
 
 __all__ = [
@@ -56,6 +60,11 @@ __all__ = [
     "InviteCodeAttempt",
     "InviteRedemption",
     "LoginAttempt",
+    "Idea",
+    "IdeaAnswer",
+    "IdeaComment",
+    "IdeaSettings",
+    "IdeaSupport",
     "Member",
     "MemberAction",
     "MemberSanction",
@@ -64,6 +73,12 @@ __all__ = [
     "NgWord",
     "OutboundMessage",
     "PushPolicy",
+    "QaAnswer",
+    "QaFaq",
+    "QaQuestion",
+    "Review",
+    "ReviewHelpfulMark",
+    "ReviewProduct",
     "RichMenu",
     "StaffSession",
     "StaffUser",
@@ -81,5 +96,6 @@ __all__ = [
     "ThemePost",
     "ThemeReaction",
     "ThemeVote",
+    "UploadedPhoto",
     "WebhookEvent",
 ]

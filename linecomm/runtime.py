@@ -70,6 +70,11 @@ class Runtime:
                 queue = EmbeddedJobQueue(runtime.run_job, workers=settings.embedded_workers)
         runtime.queue = queue
         bind_to_sessions(runtime.sessions, queue)
+        from linecomm.uploads.storage import bind_upload_dir
+
+        bind_upload_dir(runtime.sessions, settings.uploads_path)
+        if runtime.readers is not runtime.sessions:
+            bind_upload_dir(runtime.readers, settings.uploads_path)
         return runtime
 
     @property

@@ -16,6 +16,9 @@ from linecomm.webhooks.models import InboxStatus, WebhookEvent
 log = logging.getLogger(__name__)
 SWEEP_JOB = "linecomm.sweeper.sweep_job"
 BATCH = 100
+# Features' periodic passes, enqueued once per sweep (by path: the sweeper imports no feature). Each is a
+# job that is cheap when there is nothing to do and safe to run twice.
+PERIODIC_JOBS: tuple[str, ...] = ("linecomm.ideas.jobs.run_ideas_pass",)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ def sweep(rt: Runtime, grace_seconds: float | None = None, include_failed: bool 
         rt.queue.enqueue(sending.DELIVER_JOB, message_ids[i : i + BATCH])
     if events or message_ids:
         log.info("sweeper found %d pending event(s) and re-enqueued %d message(s)", events, len(message_ids))
+    for job in PERIODIC_JOBS:
+        rt.queue.enqueue(job)
     return SweepResult(events, len(message_ids), _sweep_pushes(rt))
 
 

@@ -80,6 +80,15 @@ def build_app(
     from linecomm.surveys import views as survey_views
 
     app.register_blueprint(survey_views.bp)  # members' survey pages (/liff/surveys), my page's answers block
+    from linecomm.ideas import views as idea_views
+
+    app.register_blueprint(idea_views.bp)  # members' ideas (/liff/ideas), my page's 「わたしのアイデア」
+    from linecomm.qa import views as qa_views
+
+    app.register_blueprint(qa_views.bp)  # members' Q&A and FAQ (/liff/qa), my page's questions block
+    from linecomm.reviews import views as review_views
+
+    app.register_blueprint(review_views.bp)  # members' reviews (/liff/reviews), my page's 「わたしのレビュー」
     if settings.is_demo or settings.env == "development":
         from linecomm.demo import views as demo_views
 

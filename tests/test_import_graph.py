@@ -7,7 +7,8 @@ from pathlib import Path
 
 import linecomm
 
-PACKAGES = ("members", "themes", "moderation", "pushes", "outbox", "webhooks", "chat", "richmenu")
+PACKAGES = ("members", "themes", "moderation", "pushes", "outbox", "webhooks", "chat", "richmenu", "liff", "surveys",
+            "reviews", "ideas", "qa", "actions", "uploads")
 
 
 def _imported_modules(node: ast.AST) -> list[str]:

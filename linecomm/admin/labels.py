@@ -28,6 +28,8 @@ CONTENT_KIND = {
     ContentKind.IDEA: "アイデア",
     ContentKind.COMMENT: "コメント",
     ContentKind.SURVEY: "アンケートの回答",
+    ContentKind.QUESTION: "Q&Aの質問",
+    ContentKind.ANSWER: "Q&Aの回答",
 }
 DECISION = {
     "submitted": "投稿",

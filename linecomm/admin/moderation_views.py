@@ -12,11 +12,12 @@ from linecomm.admin.blueprint import bp, commit, db
 from linecomm.admin.security import requires
 from linecomm.audit import service as audit
 from linecomm.members.models import Member
-from linecomm.moderation import sanctions
+from linecomm.moderation import sanctions, seams
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ReviewReason
 from linecomm.staff.roles import Permission
 from linecomm.themes import service as themes
+from linecomm.uploads.serving import photo_response as uploaded_photo_response
 
 REASONS = (ReviewReason.HELD, ReviewReason.PERSONAL_DATA, ReviewReason.IMAGE, ReviewReason.FLAGGED,
            ReviewReason.REPORTED)
@@ -36,6 +37,7 @@ def moderation_queue() -> Any:
                            next_before=entries[-1].item.id if more and entries else None,
                            terms=moderation.verdict_terms, personal=moderation.personal_data_labels,
                            photos=themes.image_answers_for(db(), [e.item.id for e in entries]),
+                           attached=seams.attached_photos(db(), [e.item for e in entries]),
                            ref_posts=themes.posts_by_ref(db(), [e.item.ref for e in entries]))
 
 
@@ -48,6 +50,7 @@ def moderation_item(content_id: int) -> Any:
                            history=moderation.history(db(), item.id), reports=moderation.reports_of(db(), item.id),
                            terms=moderation.verdict_terms(item), personal=moderation.personal_data_labels(item),
                            photo=themes.image_answers_for(db(), [item.id]).get(item.id),
+                           attached=seams.attached_photos(db(), [item]).get(item.id),
                            ref_posts=themes.posts_by_ref(db(), [item.ref]))
 
 
@@ -57,6 +60,15 @@ def moderation_image(content_id: int) -> Any:
     """The photo behind a content item, for the moderator deciding on it."""
     answer = forms.or_404(themes.image_answers_for(db(), [content_id]).get(content_id))
     return photo_response(answer.id)
+
+
+@bp.get("/moderation/<int:content_id>/photo")
+@requires(Permission.MODERATION)
+def moderation_attached_photo(content_id: int) -> Any:
+    """The uploaded photo sent with a content item (a review's, an idea's), for the moderator deciding."""
+    item = forms.or_404(db().get(ContentItem, content_id))
+    return uploaded_photo_response(db(), request, forms.or_404(seams.attached_photos(db(), [item]).get(item.id)),
+                          cache_seconds=0)
 
 
 @bp.post("/moderation/<int:content_id>/decide")

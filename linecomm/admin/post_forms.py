@@ -18,7 +18,7 @@ from linecomm.themes.scheduling import SendPlan
 from linecomm.timezones import format_jst
 
 SEGMENT_FIELDS = ("cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for",
-                  "answered_survey", "answered_choice")
+                  "answered_survey", "answered_choice", "reviewed_product", "supported_an_idea", "asked_or_answered")
 SCHEDULE_KINDS = ("now", "once", "weekly", "monthly")
 DAYS_MAX = 3650
 
@@ -72,6 +72,9 @@ class SegmentForm:
     inactive_for: str = ""
     answered_survey: list[str] = field(default_factory=list)  # survey ids: answered any of them
     answered_choice: list[str] = field(default_factory=list)  # survey choice ids: picked any of them
+    reviewed_product: list[str] = field(default_factory=list)  # product ids: reviewed any of them
+    supported_an_idea: str = ""  # "1": supported an idea
+    asked_or_answered: str = ""  # "1": asked or answered in member Q&A
 
     @classmethod
     def read(cls, values: Any) -> SegmentForm:
@@ -79,7 +82,10 @@ class SegmentForm:
                    joined_from=(values.get("joined_from") or "")[:10], joined_to=(values.get("joined_to") or "")[:10],
                    active_within=(values.get("active_within") or "")[:5],
                    inactive_for=(values.get("inactive_for") or "")[:5],
-                   answered_survey=_many(values, "answered_survey"), answered_choice=_many(values, "answered_choice"))
+                   answered_survey=_many(values, "answered_survey"), answered_choice=_many(values, "answered_choice"),
+                   reviewed_product=_many(values, "reviewed_product"),
+                   supported_an_idea="1" if values.get("supported_an_idea") else "",
+                   asked_or_answered="1" if values.get("asked_or_answered") else "")
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentForm:
@@ -90,6 +96,9 @@ class SegmentForm:
             active_within=str(segment.active_within_days or ""), inactive_for=str(segment.inactive_for_days or ""),
             answered_survey=[str(i) for i in segment.answered_surveys],
             answered_choice=[str(i) for i in segment.answered_choices],
+            reviewed_product=[str(i) for i in segment.reviewed_products],
+            supported_an_idea="1" if segment.supported_an_idea else "",
+            asked_or_answered="1" if segment.asked_or_answered else "",
         )
 
     def segment(self) -> Segment:
@@ -102,6 +111,8 @@ class SegmentForm:
                 inactive_for_days=_days(self.inactive_for, "最終アクティブ（以上なし）"),
                 answered_surveys=_ids(self.answered_survey, "回答したアンケート"),
                 answered_choices=_ids(self.answered_choice, "アンケートの回答"),
+                reviewed_products=_ids(self.reviewed_product, "レビューを投稿した商品"),
+                supported_an_idea=bool(self.supported_an_idea), asked_or_answered=bool(self.asked_or_answered),
             )
         except ScheduleError as exc:
             raise FormError(str(exc)) from None
@@ -129,6 +140,9 @@ class PostForm:
     voices: list[int] = field(default_factory=list)
     answered_survey: list[str] = field(default_factory=list)
     answered_choice: list[str] = field(default_factory=list)
+    reviewed_product: list[str] = field(default_factory=list)
+    supported_an_idea: str = ""
+    asked_or_answered: str = ""
 
     @classmethod
     def read(cls, values: Any) -> PostForm:

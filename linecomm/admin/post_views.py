@@ -24,6 +24,7 @@ from linecomm.pushes.errors import PushError
 from linecomm.pushes.progress import progress
 from linecomm.pushes.schedule import WEEKDAY_LABELS
 from linecomm.pushes.segments import measure, segment_problems, unknown_tags
+from linecomm.reviews import segments as review_segments
 from linecomm.staff.roles import Permission
 from linecomm.surveys import segments as survey_segments
 from linecomm.text.quotes import quoted
@@ -79,7 +80,7 @@ def _compose_page(form: PostForm, post: ThemePost | None, messages: list[dict[st
         policy=policy, quiet_label=quiet.label(), quiet_release=quiet.release(now) if quiet.contains(now) else None,
         all_tags=tags.all_tags(reader()), cohorts=sorted(set(directory.cohorts(reader())) | set(form.cohort)),
         voices=themes.featured_voices(reader()), segment_fields=SEGMENT_FIELDS, now=now,
-        survey_options=survey_segments.form_options(reader()),
+        survey_options=survey_segments.form_options(reader()), product_options=review_segments.form_options(reader()),
         no_answer_window=push_copy.no_answer_window(),
     )
     return _with_preview_images(body, status)

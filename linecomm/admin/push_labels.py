@@ -11,7 +11,8 @@ from linecomm.pushes.schedule import WEEKDAY_LABELS
 
 DELIVERY_STATUS = {**STATUS_LABELS, "sent": "完了"}  # a delivery that went out is simply done
 WAITING_LABEL = "再開待ち"  # sending, but stopped for quiet hours
-DELIVERY_KIND = {"post": "配信", "step": "ステップ配信", "test": "テスト配信", "survey": "アンケートのお知らせ"}
+DELIVERY_KIND = {"post": "配信", "step": "ステップ配信", "test": "テスト配信", "survey": "アンケートのお知らせ",
+                 "idea": "アイデアへの公式回答"}
 CHOICE_KIND = {"reactions": "リアクション", "poll": "投票"}
 
 

@@ -16,6 +16,7 @@ from linecomm.admin.survey_forms import SurveyForm
 from linecomm.audit import service as audit
 from linecomm.db import utcnow
 from linecomm.members import directory, tags
+from linecomm.reviews import segments as review_segments
 from linecomm.staff.roles import Permission
 from linecomm.surveys import builder
 from linecomm.surveys import copy_admin as copy
@@ -62,6 +63,7 @@ def _builder_page(form: SurveyForm, survey: Survey | None, errors: dict[str, str
         kinds=copy.KIND_LABELS, with_choices=QuestionKind.WITH_CHOICES, all_tags=tags.all_tags(reader()),
         cohorts=sorted(set(directory.cohorts(reader())) | set(form.segment.cohort)),
         survey_options=[o for o in survey_segments.form_options(reader()) if survey is None or o["id"] != survey.id],
+        product_options=review_segments.form_options(reader()),
     )
     return body, status
 

@@ -9,4 +9,6 @@ FEATURE_CHATS: tuple[str, ...] = (
     "linecomm.themes.chat",
     "linecomm.moderation.chat",
     "linecomm.surveys.chat",
+    "linecomm.ideas.chat",
+    "linecomm.qa.chat",
 )

@@ -62,6 +62,15 @@ def seed(session: Session, privacy_version: str) -> str:
     seed_staff(session)
     seed_ng_words(session)
     seed_survey(session)
+    from linecomm.ideas import demo as ideas_demo
+
+    ideas_demo.seed(session)  # ideas: one in review, one gathering supporters
+    from linecomm.qa import demo as qa_demo
+
+    qa_demo.seed(session)  # Q&A: a solved question in the FAQ, an answered one, one waiting
+    from linecomm.reviews import demo as reviews_demo
+
+    reviews_demo.seed(session)  # reviews: three products, a few reviews, one marked helpful
     return DEMO_CODE
 
 

@@ -22,6 +22,8 @@ class ContentKind:
     IDEA = "idea"
     COMMENT = "comment"
     SURVEY = "survey"  # a free-text answer to a survey (ref "survey:<id>"): seen by staff only
+    QUESTION = "question"  # a member's Q&A question (ref "qa:<question id>")
+    ANSWER = "answer"  # a member's answer to a Q&A question (ref "qa:<question id>")
 
 
 class ReviewReason:

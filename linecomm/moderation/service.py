@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from linecomm.db import dialect_name, insert_ignoring_conflicts, insert_rows_ignoring_conflicts, utcnow
 from linecomm.members.models import Member, MemberStatus
-from linecomm.moderation import copy, ngwords, personal_data
+from linecomm.moderation import copy, ngwords, personal_data, seams
 from linecomm.moderation.matcher import Verdict
 from linecomm.moderation.models import (
     ContentDecision,
@@ -132,7 +132,9 @@ def _decide(session: Session, item: ContentItem, action: str, to_state: str, sta
             note: str | None, now: datetime) -> None:
     session.add(ContentDecision(content_id=item.id, staff_id=staff_id, action=action, from_state=item.state,
                                 to_state=to_state, note=(note or None) and note[:500], at=now))
-    item.state = to_state
+    before, item.state = item.state, to_state
+    if before != to_state:
+        seams.tell(session, item, before, now)
 
 
 def submit(session: Session, member_id: int, kind: str, body: str, ref: str | None = None,
@@ -349,6 +351,17 @@ def hide(session: Session, item: ContentItem, staff_id: int, note: str | None = 
     item.decided_at, item.decided_by = now, staff_id
     session.flush()
     return before, item.state
+
+
+def supersede(session: Session, item: ContentItem, now: datetime | None = None) -> None:
+    """The member replaced this content with an edited version (submitted as a new item): the old one
+    leaves the members' view and the queue, so no moderator decides on words nobody will see."""
+    if item.state == ContentState.BLOCKED or item.state == ContentState.HIDDEN and not item.in_queue:
+        return
+    now = now or utcnow()
+    _decide(session, item, "superseded", ContentState.HIDDEN, None, "編集により差し替え", now)
+    item.in_queue, item.review_reason = False, None
+    session.flush()
 
 
 @dataclass(frozen=True)

@@ -37,4 +37,7 @@ class OutboundMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     line_request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A notice pushed outside a delivery (an answer to my question) waits for quiet hours to end: no sender
+    # claims it before this time; the sweeper sends it once it has passed.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -28,13 +28,16 @@ def queue_message(
     reply_token: str | None = None,
     event_time: datetime | None = None,
     reply_ttl_seconds: float = 50.0,
+    not_before: datetime | None = None,
 ) -> int | None:
     """Store one message for `to` under idempotency key `key` (`message_row`, `store_new`); return its id,
     or None when a message with that key was stored already (and is sent, or being sent, already). The
-    reply token is used only until `event_time + reply_ttl_seconds`."""
-    return store_new(session, [message_row(key=key, to=to, messages=messages, member_id=member_id,
-                                           reply_token=reply_token, event_time=event_time,
-                                           reply_ttl_seconds=reply_ttl_seconds)])[0]
+    reply token is used only until `event_time + reply_ttl_seconds`; a push with `not_before` (the end of
+    quiet hours) is not sent before that time."""
+    row = message_row(key=key, to=to, messages=messages, member_id=member_id, reply_token=reply_token,
+                      event_time=event_time, reply_ttl_seconds=reply_ttl_seconds)
+    row["not_before"] = not_before
+    return store_new(session, [row])[0]
 
 
 def message_row(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, or_, select, true, update
+from sqlalchemy import and_, case, or_, select, true, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from linecomm.db import dialect_name, one_of, transaction, update_rows, utcnow
@@ -187,7 +187,9 @@ def _claim(
 
 
 def _unclaimed(now: datetime) -> Any:
-    return or_(OutboundMessage.lease_until.is_(None), OutboundMessage.lease_until < now)
+    """Rows no sender holds, and whose `not_before` (quiet hours) has passed."""
+    return and_(or_(OutboundMessage.lease_until.is_(None), OutboundMessage.lease_until < now),
+                or_(OutboundMessage.not_before.is_(None), OutboundMessage.not_before <= now))
 
 
 def _send(line: LineClient, attempt: Attempt) -> dict[str, Any]:

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from linecomm.actions import privacy as actions
+from linecomm.ideas import privacy as ideas
 from linecomm.members import privacy as members
 from linecomm.moderation import privacy as moderation
 from linecomm.outbox import privacy as outbox
 from linecomm.privacy.registry import PrivacyRegistry
 from linecomm.pushes import privacy as pushes
+from linecomm.qa import privacy as qa
+from linecomm.reviews import privacy as reviews
 from linecomm.surveys import privacy as surveys
 from linecomm.themes import privacy as themes
+from linecomm.uploads import privacy as uploads
 from linecomm.webhooks import privacy as webhooks
 
 # The export's sections follow this order.
@@ -17,8 +21,12 @@ registry = PrivacyRegistry([
     moderation.hook,
     themes.hook,
     surveys.hook,
+    ideas.hook,
     webhooks.hook,
     outbox.hook,
     pushes.hook,
     actions.hook,
+    qa.hook,
+    reviews.hook,
+    uploads.hook,
 ])

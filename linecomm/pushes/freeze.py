@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from linecomm.db import dialect_name
 from linecomm.line.client import Quota
 from linecomm.members.models import Member
-from linecomm.pushes import copy, steps
+from linecomm.pushes import copy, owners, steps
 from linecomm.pushes.models import (
     BatchStatus,
     Delivery,
@@ -51,7 +51,7 @@ from linecomm.pushes.models import (
     DeliveryStatus,
     QuotaPolicy,
 )
-from linecomm.pushes.segments import Segment, conditions, over_cap_members
+from linecomm.pushes.segments import Segment, conditions, over_cap_members, reachable
 
 FIRST_PART = 50_000  # members (by id) frozen before sending starts, when a list is frozen in two parts
 FREEZE_LOCK = 0x70757368  # pg_advisory_xact_lock(FREEZE_LOCK, delivery id): one freezer of a delivery's rest
@@ -104,7 +104,10 @@ class _Targets:
 
 def _targets(session: Session, delivery: Delivery, now: datetime) -> _Targets:
     """The delivery's segment (or step) and its weekly cap, as of `now`."""
-    if delivery.kind == DeliveryKind.STEP:
+    own = owners.recipients(session, delivery)  # an owner naming its recipients itself (an idea's answer)
+    if own is not None:
+        where = [reachable(), *own]
+    elif delivery.kind == DeliveryKind.STEP:
         assert delivery.step_id is not None and delivery.scheduled_for is not None
         where = steps.conditions(session, delivery.step_id, delivery.scheduled_for)
     else:

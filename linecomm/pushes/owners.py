@@ -13,8 +13,9 @@ engine's transaction (a Session or a plain Connection), so the owner's record co
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import ColumnElement, Connection
 from sqlalchemy.orm import Session
 
 from linecomm.pushes.schedule import QuietHours
@@ -41,6 +42,12 @@ class DeliveryOwner:
 
     def quiet_hours_changed(self, session: Session, quiet: QuietHours) -> None:
         """The marketer changed the quiet hours: move anything scheduled out of the new ones."""
+
+    def recipients(self, session: Session, delivery: Any) -> list[ColumnElement[bool]] | None:
+        """Conditions on `members` naming the delivery's recipients when the owner chooses them itself (an
+        idea's author and supporters) instead of a segment; None: the delivery's segment. The engine adds
+        `reachable()` and the weekly cap, and freezes the list like any other (linecomm.pushes.freeze)."""
+        return None
 
 
 _owners: dict[str, DeliveryOwner] = {}
@@ -71,6 +78,12 @@ def owner_of(kind: str) -> DeliveryOwner:
 def all_owners() -> list[DeliveryOwner]:
     """Every registered owner, in the order they were registered."""
     return list(_owners.values())
+
+
+def recipients(session: Session, delivery: Any) -> list[ColumnElement[bool]] | None:
+    """The owner's own recipient conditions for the delivery (None: its segment, or no owner registered)."""
+    owner = _owners.get(delivery.kind)
+    return None if owner is None else owner.recipients(session, delivery)
 
 
 def status_changed(conn: Connection | Session, kind: str, delivery_id: int, status: str) -> None:

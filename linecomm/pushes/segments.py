@@ -28,7 +28,8 @@ from linecomm.pushes.schedule import jst_day_start
 
 CAP_WINDOW = timedelta(days=7)
 # The modules that register conditions over their own rows (by module path, like linecomm.chat.features).
-CONDITION_MODULES: tuple[str, ...] = ("linecomm.surveys.segments",)
+CONDITION_MODULES: tuple[str, ...] = ("linecomm.surveys.segments", "linecomm.reviews.segments",
+                                      "linecomm.ideas.segments", "linecomm.qa.segments")
 
 
 class SegmentError(PushError):
@@ -48,6 +49,9 @@ class Segment:
     inactive_for_days: int | None = None  # nothing for N days (or never)
     answered_surveys: tuple[int, ...] = ()  # survey ids: answered any one of them
     answered_choices: tuple[int, ...] = ()  # survey choice ids: picked any one of them
+    reviewed_products: tuple[int, ...] = ()  # product ids: a published review of any one of them
+    supported_an_idea: bool = False  # supports (or supported) at least one idea
+    asked_or_answered: bool = False  # a published question or answer in member Q&A
 
     def __post_init__(self) -> None:
         if self.joined_from and self.joined_to and self.joined_from > self.joined_to:
@@ -58,7 +62,7 @@ class Segment:
 
     def to_json(self) -> str:
         data = {k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v)
-                for k, v in asdict(self).items() if v not in (None, ())}
+                for k, v in asdict(self).items() if v not in (None, (), False)}
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -74,6 +78,9 @@ class Segment:
             inactive_for_days=data.get("inactive_for_days"),
             answered_surveys=tuple(int(v) for v in data.get("answered_surveys", ())),
             answered_choices=tuple(int(v) for v in data.get("answered_choices", ())),
+            reviewed_products=tuple(int(v) for v in data.get("reviewed_products", ())),
+            supported_an_idea=bool(data.get("supported_an_idea", False)),
+            asked_or_answered=bool(data.get("asked_or_answered", False)),
         )
 
     def describe(self, session: Session | None = None) -> str:
@@ -101,17 +108,20 @@ class Segment:
 
 # -- conditions other features register -------------------------------------------------------------------
 
-REGISTERED_FIELDS = ("answered_surveys", "answered_choices")  # Segment fields whose condition is registered
+# Segment fields whose condition another feature registers: tuples of ids, or flags (True: the condition holds).
+REGISTERED_FIELDS = ("answered_surveys", "answered_choices", "reviewed_products", "supported_an_idea",
+                     "asked_or_answered")
 
 
 @dataclass(frozen=True)
 class RegisteredCondition:
-    """A condition on `members` over another feature's rows, for one Segment field (a tuple of ids)."""
+    """A condition on `members` over another feature's rows, for one Segment field (a tuple of ids, or a
+    flag: the callables are given the field's value, only when it is set)."""
 
     field: str
-    where: Callable[[tuple[int, ...]], ColumnElement[bool]]  # correlated to `Member.id`
-    describe: Callable[[Session | None, tuple[int, ...]], str]  # Japanese, for previews
-    problems: Callable[[Session, tuple[int, ...]], list[str]]  # Japanese: ids that point at nothing
+    where: Callable[[Any], ColumnElement[bool]]  # correlated to `Member.id`
+    describe: Callable[[Session | None, Any], str]  # Japanese, for previews
+    problems: Callable[[Session, Any], list[str]]  # Japanese: ids that point at nothing
 
 
 _REGISTERED: dict[str, RegisteredCondition] = {}

@@ -68,11 +68,14 @@ LAYOUTS: dict[str, MenuLayout] = {
         Area("join", "参加する", "招待コードで参加", "message", "参加する"),
         Area("help", "使い方", "ヘルプを見る", "message", "ヘルプ"),
     )),
+    # The privacy notice is linked from マイページ (and from the join flow), so it needs no area of its own.
     COMMUNITY: MenuLayout(COMMUNITY, "メニュー", (
         Area("surveys", "アンケート", "ご意見をお聞かせください", "liff", "/surveys"),
-        Area("me", "マイページ", "ニックネーム・回答履歴", "liff", "/me"),
+        Area("reviews", "レビュー", "商品の感想を見る・書く", "liff", "/reviews"),
+        Area("ideas", "アイデア", "商品づくりに参加", "liff", "/ideas"),
+        Area("qa", "質問", "みんなに聞く・答える", "liff", "/qa"),
+        Area("me", "マイページ", "ニックネーム・履歴", "liff", "/me"),
         Area("help", "使い方", "ヘルプを見る", "message", "ヘルプ"),
-        Area("privacy", "プライバシー", "個人情報の取り扱い", "privacy"),
     )),
 }
 

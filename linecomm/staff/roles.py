@@ -29,15 +29,23 @@ class Permission(StrEnum):
     THEMES = "themes.curate"  # members' answers to theme posts, poll and reaction results, featuring
     SURVEYS_READ = "surveys.read"  # survey list and live results (free-text answers with their moderation state)
     SURVEYS = "surveys.manage"  # build, publish, close and announce surveys; export their responses
+    QA_READ = "qa.read"  # Q&A questions and the unanswered list
+    QA_ANSWER = "qa.answer"  # answer a question as the brand (公式)
+    QA_FAQ = "qa.faq"  # promote a solved question to the FAQ, edit and withdraw FAQ entries
+    IDEAS_READ = "ideas.read"  # members' ideas by stage, an idea's page with its supporters count and comments
+    IDEAS = "ideas.manage"  # change an idea's stage with an official answer, thresholds, CSV export
+    REVIEWS = "reviews.manage"  # the product catalogue for reviews (add, edit, archive) and each product's reviews
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.MARKETER: frozenset({Permission.MEMBERS_READ, Permission.MEMBERS_TAG, Permission.INVITES,
-                              Permission.PUSHES, Permission.THEMES, Permission.SURVEYS_READ, Permission.SURVEYS}),
+                              Permission.PUSHES, Permission.THEMES, Permission.SURVEYS_READ, Permission.SURVEYS,
+                              Permission.QA_READ, Permission.QA_ANSWER, Permission.QA_FAQ,
+                              Permission.IDEAS_READ, Permission.IDEAS, Permission.REVIEWS}),
     Role.MODERATOR: frozenset(
         {Permission.MEMBERS_READ, Permission.MEMBERS_SANCTION, Permission.MODERATION, Permission.NG_WORDS,
-         Permission.SURVEYS_READ}
+         Permission.SURVEYS_READ, Permission.QA_READ, Permission.QA_ANSWER, Permission.IDEAS_READ}
     ),
 }
 

@@ -21,7 +21,7 @@ from tests.admin.console import Console, make_member
 from tests.admin.test_role_matrix import _cases, _world
 
 # The only page requests that write: the audit rows of the CSV downloads (in `write()`).
-WRITES_ONCE = {"admin.post_answers_csv", "admin.survey_responses_csv"}
+WRITES_ONCE = {"admin.post_answers_csv", "admin.survey_responses_csv", "admin.ideas_csv"}
 
 
 @contextmanager

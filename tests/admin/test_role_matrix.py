@@ -14,7 +14,7 @@ from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.staff.models import StaffUser
 from linecomm.themes.models import ThemeAnswer
-from tests.admin import pushes_matrix, surveys_matrix
+from tests.admin import ideas_matrix, pushes_matrix, qa_matrix, reviews_matrix, surveys_matrix
 from tests.admin.console import PASSWORD, Console, make_member
 
 ALL = {"owner", "marketer", "moderator"}
@@ -52,6 +52,9 @@ def _world(console: Console) -> dict[str, Any]:
         ids["other_staff_id"] = s.scalar(select(StaffUser.id).where(StaffUser.email == "other@example.com"))
     ids.update(pushes_matrix.world(console))
     ids.update(surveys_matrix.world(console))
+    ids.update(qa_matrix.world(console))
+    ids.update(ideas_matrix.world(console))
+    ids.update(reviews_matrix.world(console))
     with console.community.session() as s:
         ids["photo_content"] = s.get(ThemeAnswer, ids["photo"]).content_id
     return ids
@@ -104,6 +107,9 @@ def _cases(w: dict[str, Any]) -> list[Case]:
         Case("POST", "admin.settings_page", "/admin/settings", OWNER, {"image_posts": "publish"}),
         *pushes_matrix.cases(w, Case),
         *surveys_matrix.cases(w, Case),
+        *qa_matrix.cases(w, Case),
+        *ideas_matrix.cases(w, Case),
+        *reviews_matrix.cases(w, Case),
     ]
 
 
@@ -115,7 +121,8 @@ SEPARATELY_TESTED = {("GET", "admin.login"), ("POST", "admin.login"), ("POST", "
 def test_the_matrix_covers_every_admin_route(console: Console) -> None:
     cases = {(c.method, c.endpoint) for c in _cases({k: 1 for k in (
         "member", "victim", "tag", "doomed_tag", "code", "word", "doomed_word", "held", "other_staff_id",
-        "photo_content", *pushes_matrix.WORLD_KEYS, *surveys_matrix.WORLD_KEYS)})}
+        "photo_content", *pushes_matrix.WORLD_KEYS, *surveys_matrix.WORLD_KEYS,
+        *qa_matrix.WORLD_KEYS, *ideas_matrix.WORLD_KEYS, *reviews_matrix.WORLD_KEYS)})}
     routes = {
         (method, rule.endpoint)
         for rule in console.community.app.url_map.iter_rules()
@@ -178,10 +185,10 @@ def test_each_role_gets_what_it_should_and_nothing_else(console: Console) -> Non
 
 def test_the_navigation_only_offers_what_the_role_may_open(console: Console) -> None:
     expected = {
-        "owner": {"メンバー", "タグ", "招待コード", "配信", "アンケート", "投稿の確認", "NGワード", "スタッフ",
-                  "操作履歴", "設定"},
-        "marketer": {"メンバー", "タグ", "招待コード", "配信", "アンケート"},
-        "moderator": {"メンバー", "アンケート", "投稿の確認", "NGワード"},
+        "owner": {"メンバー", "タグ", "招待コード", "配信", "アンケート", "Q&A", "レビュー", "投稿の確認", "NGワード",
+                  "スタッフ", "操作履歴", "設定"},
+        "marketer": {"メンバー", "タグ", "招待コード", "配信", "アンケート", "Q&A", "レビュー"},
+        "moderator": {"メンバー", "アンケート", "Q&A", "投稿の確認", "NGワード"},
     }
     every = set().union(*expected.values())
     for role, shown in expected.items():

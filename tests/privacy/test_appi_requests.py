@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from linecomm.db import utcnow
+from linecomm.ideas import service as ideas
 from linecomm.members import invites, tags
 from linecomm.members.models import MemberStatus
 from linecomm.models import (
@@ -38,19 +39,28 @@ from linecomm.models import (
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentKind, ContentState
 from linecomm.privacy.features import registry
+from linecomm.qa import service as qa
+from linecomm.reviews.models import Review, ReviewHelpfulMark, ReviewProduct
 from linecomm.surveys.models import SurveyAnswer, SurveyResponse
 from linecomm.themes.models import ImageStatus
+from linecomm.uploads import service as uploads
 from tests.admin.console import JPEG, Console, make_member
 from tests.surveys.factories import make_survey
+from tests.uploads import images
 
 SECTIONS = [
     "member", "invite", "consents", "tags", "wrong_invite_codes_at",  # members
     "posts", "reports_made", "notices_from_moderators",  # moderation
     "theme_answers", "theme_votes", "theme_reactions",  # themes
     "survey_responses",  # surveys
+    "ideas", "ideas_supported", "idea_comments",  # ideas
     "messages_sent_to_us",  # webhooks
     "messages_we_sent",  # outbox
     "step_messages_skipped",  # pushes
+    "member_actions",  # actions
+    "qa_questions", "qa_answers",  # qa
+    "reviews", "review_helpful_marks",  # reviews
+    "uploaded_photos",  # uploads
 ]
 
 
@@ -104,6 +114,27 @@ def _member_everywhere(console: Console) -> dict[str, Any]:
         s.add(delivery)
         s.flush()
         s.add(StepSkip(step_id=step.id, member_id=member.id, delivery_id=delivery.id))
+        product = ReviewProduct(name="白湯ポット", category="キッチン")
+        s.add(product)
+        s.flush()
+        others_review = Review(product_id=product.id, member_id=other.id, stars=5, body="毎朝使っています。",
+                               published=True, counted_stars=None, helpful_count=0)
+        s.add_all([others_review, Review(product_id=product.id, member_id=member.id, stars=4, published=False,
+                                         body="注ぎやすいポットです。", helpful_count=1)])
+        s.flush()
+        s.add(ReviewHelpfulMark(review_id=others_review.id, member_id=member.id))
+        own_idea = ideas.submit(s, member.id, ideas.Draft.read("目盛り付きボトル", "残量が分かると便利です", "商品"),
+                                now)
+        others_idea = ideas.submit(s, other.id, ideas.Draft.read("替えパッキン", "別売りがほしいです", "商品"), now)
+        assert ideas.support(s, others_idea.id, member.id, now, "1234567890-test").outcome \
+            is ideas.SupportOutcome.SUPPORTED
+        ideas.add_comment(s, others_idea, member.id, "わたしもほしいです", now)
+        assert own_idea.id
+        question = qa.ask(s, member.id, "白湯の温度は？", "何度がいいですか", "usage").question
+        qa.answer(s, question.id, other.id, "60度くらいです")
+        others_question = qa.ask(s, other.id, "お手入れは？", "洗い方を教えてください", "usage").question
+        qa.answer(s, others_question.id, member.id, "ぬるま湯で洗っています")
+        uploads.store(s, images.png_bytes(), purpose="review", owner_member_id=member.id, max_bytes=1024 * 1024)
         s.flush()
         return {"member": member.id, "line_user_id": member.line_user_id, "post": post.id, "photo": photo.id,
                 "answer_item": answer_item.id, "report_target": others_post.id}
@@ -126,7 +157,12 @@ def test_export_has_every_features_section(console: Console) -> None:
     assert data["invite"]["code"] == "HANAKO2026" and data["invite"]["redeemed_at"]
     assert [c["notice_version"] for c in data["consents"]] == ["2026-11"]
     assert data["tags"] == ["常連"] and len(data["wrong_invite_codes_at"]) == 1
-    assert [p["body"] for p in data["posts"]] == ["白湯を飲みます", "[写真]"]
+    assert [p["body"] for p in data["posts"]] == [
+        "白湯を飲みます", "[写真]", "目盛り付きボトル\n残量が分かると便利です", "わたしもほしいです",
+        "白湯の温度は？\n\n何度がいいですか", "ぬるま湯で洗っています"]
+    assert [i["title"] for i in data["ideas"]] == ["目盛り付きボトル"] and len(data["ideas_supported"]) == 1
+    assert len(data["idea_comments"]) == 1
+    assert [q["title"] for q in data["qa_questions"]] == ["白湯の温度は？"]
     assert data["reports_made"] == [{"content_id": ids["report_target"], "reason": "宣伝だと思います",
                                      "created_at": data["reports_made"][0]["created_at"]}]
     assert [n["reason"] for n in data["notices_from_moderators"]] == ["言葉づかいにご注意ください"]
@@ -159,7 +195,7 @@ def test_erase_goes_through_every_feature_and_keeps_the_counts(console: Console)
         assert s.scalar(select(func.count()).where(InviteRedemption.member_id == member.id)) == 1
         item = s.get(ContentItem, ids["answer_item"])  # moderation: bodies emptied, reasons dropped
         assert (item.body, item.state) == ("", ContentState.HIDDEN) and item.redacted_at is not None
-        assert s.scalar(select(func.count()).where(ContentDecision.action == "erased")) == 2
+        assert s.scalar(select(func.count()).where(ContentDecision.action == "erased")) == 6  # + idea, comment, Q&A
         assert s.scalar(select(ContentReport.reason).where(ContentReport.reporter_member_id == member.id)) is None
         assert s.scalar(select(func.count()).where(MemberSanction.member_id == member.id)) == 1
         assert s.scalar(select(func.count()).select_from(AnswerImage)) == 0  # themes: photos deleted
@@ -174,10 +210,12 @@ def test_erase_goes_through_every_feature_and_keeps_the_counts(console: Console)
         assert s.scalar(select(func.count()).where(StepSkip.member_id == member.id)) == 1  # pushes: kept
         assert s.scalar(select(func.count()).where(WebhookEvent.user_id == line_user_id)) == 0
     entry = console.audit_rows("member.delete")[0]
-    assert json.loads(entry.before or "{}") == {"status": "member", "cohort": "0期生", "posts": 2, "images": 1,
-                                                "survey_texts": 1, "inbox_events": 1, "outgoing_messages": 1}
+    assert json.loads(entry.before or "{}") == {"status": "member", "cohort": "0期生", "posts": 6, "images": 1,
+                                                "survey_texts": 1, "inbox_events": 1, "outgoing_messages": 1,
+                                                "reviews": 1, "review_helpful_marks": 1, "uploaded_photos": 1,
+                                                "qa_questions": 1, "qa_answers": 1, "ideas": 1}
 
     again = json.loads(owner.post(f"/admin/members/{ids['member']}/export", {"format": "json"}).get_data(as_text=True))
     assert again["member"]["line_user_id"] == f"deleted:{ids['member']}"
     assert again["messages_sent_to_us"] == again["messages_we_sent"] == [] and again["tags"] == []
-    assert [p["body"] for p in again["posts"]] == ["", ""]
+    assert [p["body"] for p in again["posts"]] == [""] * 6

@@ -56,8 +56,9 @@ def test_deploy_creates_both_menus_with_images_and_the_join_menu_as_default(
     assert fake_line.default_rich_menu_id == join["richMenuId"]
     assert fake_line.rich_menu_image(join["richMenuId"]) == ((images.IMAGES_DIR / "join.png").read_bytes(),
                                                              "image/png")
-    assert [a["action"].get("uri") for a in community["areas"]][:2] == [
-        f"https://liff.line.me/{settings.liff_id}/surveys", f"https://liff.line.me/{settings.liff_id}/me"]
+    liff = f"https://liff.line.me/{settings.liff_id}"
+    assert [a["action"].get("uri") for a in community["areas"]][:5] == [
+        f"{liff}/surveys", f"{liff}/reviews", f"{liff}/ideas", f"{liff}/qa", f"{liff}/me"]
     assert all(fake_line.rich_menu_shown_to(u)["richMenuId"] == community["richMenuId"] for u in members)
     assert fake_line.rich_menu_shown_to(former[0])["richMenuId"] == join["richMenuId"]
     assert "作成しました" in result.stdout and "メンバー3人" in result.stdout

@@ -9,7 +9,6 @@ import logging
 import uuid
 
 import pytest
-
 from sqlalchemy import func, select
 
 from linecomm.line.simulator import image_event, text_event

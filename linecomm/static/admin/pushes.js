@@ -4,7 +4,7 @@
   "use strict";
 
   var SEGMENT_FIELDS = ["cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for",
-    "answered_survey", "answered_choice"];
+    "answered_survey", "answered_choice", "reviewed_product", "supported_an_idea", "asked_or_answered"];
 
   function number(value) {
     return value === null || value === undefined ? "—" : Number(value).toLocaleString("ja-JP");

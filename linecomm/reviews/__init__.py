@@ -1,0 +1,1 @@
+"""Product reviews (レビュー): a small catalogue, members' 1–5 star reviews with an optional photo, "helpful"."""

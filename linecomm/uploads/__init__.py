@@ -1,0 +1,1 @@
+"""Members' photos: checked, re-encoded without metadata, stored under the upload folder, served by features."""
