@@ -60,6 +60,9 @@ class Settings:
     line_channel_access_token: str = ""
     line_login_channel_id: str = ""
     liff_id: str = ""
+    # The account's add-friend URL (https://line.me/R/ti/p/@<basic id> or a lin.ee link), shown to newcomers
+    # arriving through a member's invite link (linecomm.referrals). Unset: they are told to add the account.
+    line_add_friend_url: str = ""
     line_api_base_url: str = "https://api.line.me"
     # LINE serves uploads and downloads (content, rich menu images) from api-data.line.me. Unset: that host
     # with LINE's own API URL, else the API URL itself (the fake platform and proxies serve both).
@@ -114,6 +117,7 @@ class Settings:
             line_channel_access_token=e.get("LINE_CHANNEL_ACCESS_TOKEN", ""),
             line_login_channel_id=e.get("LINE_LOGIN_CHANNEL_ID", ""),
             liff_id=e.get("LIFF_ID", ""),
+            line_add_friend_url=e.get("LINE_ADD_FRIEND_URL", ""),
             line_api_base_url=e.get("LINE_API_BASE_URL", "https://api.line.me"),
             line_api_data_base_url=e.get("LINE_API_DATA_BASE_URL", ""),
             line_login_base_url=e.get("LINE_LOGIN_BASE_URL", "https://api.line.me"),

@@ -21,6 +21,7 @@ from linecomm.moderation.models import (
     NgWord,
 )
 from linecomm.outbox.models import OutboundMessage
+from linecomm.points.models import MemberPoints, PointEntry, PointRule, PointsJobState
 from linecomm.pushes.models import (
     Delivery,
     DeliveryBatch,
@@ -30,6 +31,7 @@ from linecomm.pushes.models import (
     TestRecipient,
 )
 from linecomm.qa.models import QaAnswer, QaFaq, QaQuestion
+from linecomm.referrals.models import Referral, ReferralArrival, ReferralCode, ReferralShare
 from linecomm.reviews.models import Review, ReviewHelpfulMark, ReviewProduct
 from linecomm.richmenu.models import RichMenu
 from linecomm.staff.models import LoginAttempt, StaffSession, StaffUser
@@ -58,6 +60,10 @@ __all__ = [
     "DeliveryBatch",
     "InviteCode",
     "InviteCodeAttempt",
+    "MemberPoints",
+    "PointEntry",
+    "PointRule",
+    "PointsJobState",
     "InviteRedemption",
     "LoginAttempt",
     "Idea",
@@ -76,6 +82,10 @@ __all__ = [
     "QaAnswer",
     "QaFaq",
     "QaQuestion",
+    "Referral",
+    "ReferralArrival",
+    "ReferralCode",
+    "ReferralShare",
     "Review",
     "ReviewHelpfulMark",
     "ReviewProduct",

@@ -45,6 +45,7 @@ class Runtime:
         install_delivery_owners()
         install_recipient_check()
         install_membership_listeners()
+        install_action_listeners()
         engine = make_engine(settings.database_url)
         if line is None:
             from linecomm.line.sdk_client import SdkLineClient
@@ -142,9 +143,19 @@ def install_recipient_check() -> None:
 def install_membership_listeners() -> None:
     """Let the features that follow membership hear of joins and leaves (rich menus switch per user;
     linecomm.members.service.MEMBERSHIP_LISTENERS), without members importing them."""
+    from linecomm.referrals import service as referrals
     from linecomm.richmenu import hooks
 
     hooks.install()
+    referrals.install()  # referrals: a join through a member's invite link is attributed once
+
+
+def install_action_listeners() -> None:
+    """Let points hear of member actions and moderation moves in their transaction
+    (linecomm.actions.service.BATCH_LISTENERS, moderation seams), without the features importing points."""
+    from linecomm.points import service
+
+    service.install()
 
 
 def set_process_default(runtime: Runtime | None) -> None:

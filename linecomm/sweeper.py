@@ -18,7 +18,7 @@ SWEEP_JOB = "linecomm.sweeper.sweep_job"
 BATCH = 100
 # Features' periodic passes, enqueued once per sweep (by path: the sweeper imports no feature). Each is a
 # job that is cheap when there is nothing to do and safe to run twice.
-PERIODIC_JOBS: tuple[str, ...] = ("linecomm.ideas.jobs.run_ideas_pass",)
+PERIODIC_JOBS: tuple[str, ...] = ("linecomm.ideas.jobs.run_ideas_pass", "linecomm.points.jobs.run_points_pass")
 
 
 @dataclass(frozen=True)

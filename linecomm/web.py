@@ -89,6 +89,12 @@ def build_app(
     from linecomm.reviews import views as review_views
 
     app.register_blueprint(review_views.bp)  # members' reviews (/liff/reviews), my page's 「わたしのレビュー」
+    from linecomm.referrals import views as referral_views
+
+    app.register_blueprint(referral_views.bp)  # invite page and newcomers' landing (/liff/invite), my page block
+    from linecomm.points import views as point_views
+
+    app.register_blueprint(point_views.bp)  # members' points history (/liff/points), my page's 「ポイント」
     if settings.is_demo or settings.env == "development":
         from linecomm.demo import views as demo_views
 

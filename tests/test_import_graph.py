@@ -8,7 +8,7 @@ from pathlib import Path
 import linecomm
 
 PACKAGES = ("members", "themes", "moderation", "pushes", "outbox", "webhooks", "chat", "richmenu", "liff", "surveys",
-            "reviews", "ideas", "qa", "actions", "uploads")
+            "reviews", "ideas", "qa", "actions", "uploads", "points", "referrals")
 
 
 def _imported_modules(node: ast.AST) -> list[str]:

@@ -1,8 +1,9 @@
 """Record what members do, once each, and tell whoever listens (points, badges) in the same transaction.
 
 A feature calls `record()` when a member action happens (one call per action, with a key derived from its
-source) and `withdraw()` when the member undoes it. Neither feature nor listener needs the other: points
-registers a listener (`LISTENERS`) and reads `member_actions`; the features never import points.
+source) and `withdraw()` when the member undoes it (`record_many()` for a batch, one INSERT). Neither feature
+nor listener needs the other: points registers a batch listener (`BATCH_LISTENERS`, installed by
+linecomm.runtime) and reads `member_actions`; the features never import points.
 Functions only flush; the caller commits.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from linecomm.actions.models import MemberAction
-from linecomm.db import insert_ignoring_conflicts, utcnow
+from linecomm.db import insert_ignoring_conflicts, insert_rows_ignoring_conflicts, utcnow
 
 
 class ActionKind:
@@ -37,6 +38,19 @@ class ActionKind:
 Listener = Callable[[Session, MemberAction, str], None]
 # Called with ("recorded" | "withdrawn") in the caller's transaction, after the row is flushed.
 LISTENERS: list[Listener] = []
+BatchListener = Callable[[Session, list[MemberAction], str], None]
+# Called once with every row a call changed (one for record/withdraw, all new rows for record_many), so a
+# listener such as points keeps a batch to a constant number of statements.
+BATCH_LISTENERS: list[BatchListener] = []
+
+
+def _tell(session: Session, actions: list[MemberAction], change: str) -> None:
+    for action in actions:
+        for listener in LISTENERS:
+            listener(session, action, change)
+    if actions:
+        for batch_listener in BATCH_LISTENERS:
+            batch_listener(session, actions, change)
 
 
 def record(session: Session, member_id: int, kind: str, key: str, *, ref: str | None = None,
@@ -62,9 +76,30 @@ def record(session: Session, member_id: int, kind: str, key: str, *, ref: str | 
         inserted = restored
     action = session.get(MemberAction, inserted, populate_existing=True)
     assert action is not None
-    for listener in LISTENERS:
-        listener(session, action, "recorded")
+    _tell(session, [action], "recorded")
     return action
+
+
+def record_many(session: Session, rows: list[tuple[int, str, str, str | None, int | None]],
+                at: datetime | None = None) -> list[MemberAction]:
+    """Record several actions at once, (member_id, kind, key, ref, content_id) each, with one INSERT for
+    all of them (a batch of theme answers); those recorded before are skipped (not restored). Listeners are
+    told of the new rows. Returns them."""
+    if not rows:
+        return []
+    at = at or utcnow()
+    for _, kind, key, _, _ in rows:
+        if not key or len(key) > 120 or not kind or len(kind) > 32:
+            raise ValueError(f"an action needs a kind (<= 32) and a key (<= 120): {kind!r} {key!r}")
+    values = [{"member_id": member_id, "kind": kind, "key": key, "ref": ref and ref[:120], "content_id": content_id,
+               "occurred_at": at} for member_id, kind, key, ref, content_id in rows]
+    stored = dict(insert_rows_ignoring_conflicts(session, MemberAction.__table__, values, ["key"], ("key", "id")))
+    # The new rows as they were written (plain objects, not loaded back: the batch stays a constant number
+    # of statements), in id order.
+    actions = sorted((MemberAction(id=stored[v["key"]], withdrawn_at=None, **v) for v in values if v["key"] in stored),
+                     key=lambda a: a.id)
+    _tell(session, actions, "recorded")
+    return actions
 
 
 def withdraw(session: Session, key: str, at: datetime | None = None) -> MemberAction | None:
@@ -78,8 +113,7 @@ def withdraw(session: Session, key: str, at: datetime | None = None) -> MemberAc
         return None
     action = session.get(MemberAction, withdrawn, populate_existing=True)
     assert action is not None
-    for listener in LISTENERS:
-        listener(session, action, "withdrawn")
+    _tell(session, [action], "withdrawn")
     return action
 
 

@@ -11,4 +11,5 @@ FEATURE_CHATS: tuple[str, ...] = (
     "linecomm.surveys.chat",
     "linecomm.ideas.chat",
     "linecomm.qa.chat",
+    "linecomm.points.chat",
 )

@@ -71,6 +71,12 @@ def seed(session: Session, privacy_version: str) -> str:
     from linecomm.reviews import demo as reviews_demo
 
     reviews_demo.seed(session)  # reviews: three products, a few reviews, one marked helpful
+    from linecomm.referrals import demo as referrals_demo
+
+    referrals_demo.seed(session)  # referrals: はなこ's invite link, shared twice; みさき joined through it
+    from linecomm.points import demo as points_demo
+
+    points_demo.seed(session, [user_id for user_id, _, _ in DEMO_MEMBERS])  # points: a welcome grant each
     return DEMO_CODE
 
 

@@ -9,7 +9,8 @@
  *   getIDToken()         the ID token init got (like LINE's SDK, the same one until the next init).
  *   closeWindow()        tells a parent frame (the demo console) and shows that the window closed.
  *   sendMessages(msgs)   the user's text messages into their chat (fake conversation + webhook).
- *   shareTargetPicker()  resolves {status: "success"} (nobody real to share with).
+ *   shareTargetPicker(m) resolves {status: "success"} (nobody real to share with) and keeps the messages in
+ *                        liff.sharedMessages; 0 or more than 5 messages are refused as LINE does.
  */
 (function () {
   "use strict";
@@ -98,10 +99,15 @@
       if (!state.inClient) { return Promise.reject(error("FORBIDDEN", "sendMessages is available in the LINE app only")); }
       return post(config.messagesUrl, { messages: messages }).then(function () { return undefined; });
     },
-    shareTargetPicker: function () {
+    shareTargetPicker: function (messages) {
       if (!state.idToken) { return Promise.reject(error("UNAUTHORIZED", "need to login")); }
+      if (!Array.isArray(messages) || messages.length < 1 || messages.length > 5) {
+        return Promise.reject(error("INVALID_ARGUMENT", "messages must be 1 to 5 message objects"));
+      }
+      liff.sharedMessages.push(messages);  // what was "sent", for demos and tests to read
       return Promise.resolve({ status: "success" });
     },
+    sharedMessages: [],
     isApiAvailable: function (name) { return name === "shareTargetPicker"; }
   };
   liff.ready = new Promise(function (resolve) { state.markReady = resolve; });

@@ -6,9 +6,11 @@ from linecomm.ideas import privacy as ideas
 from linecomm.members import privacy as members
 from linecomm.moderation import privacy as moderation
 from linecomm.outbox import privacy as outbox
+from linecomm.points import privacy as points
 from linecomm.privacy.registry import PrivacyRegistry
 from linecomm.pushes import privacy as pushes
 from linecomm.qa import privacy as qa
+from linecomm.referrals import privacy as referrals
 from linecomm.reviews import privacy as reviews
 from linecomm.surveys import privacy as surveys
 from linecomm.themes import privacy as themes
@@ -26,7 +28,9 @@ registry = PrivacyRegistry([
     outbox.hook,
     pushes.hook,
     actions.hook,
+    points.hook,
     qa.hook,
     reviews.hook,
     uploads.hook,
+    referrals.hook,
 ])

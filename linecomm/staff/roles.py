@@ -35,6 +35,8 @@ class Permission(StrEnum):
     IDEAS_READ = "ideas.read"  # members' ideas by stage, an idea's page with its supporters count and comments
     IDEAS = "ideas.manage"  # change an idea's stage with an official answer, thresholds, CSV export
     REVIEWS = "reviews.manage"  # the product catalogue for reviews (add, edit, archive) and each product's reviews
+    REFERRALS_READ = "referrals.read"  # referrals: invites shared, joins attributed, top referrers
+    POINTS = "points.manage"  # points rules per action, grants and deductions by hand (one member or a segment)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -42,7 +44,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.MARKETER: frozenset({Permission.MEMBERS_READ, Permission.MEMBERS_TAG, Permission.INVITES,
                               Permission.PUSHES, Permission.THEMES, Permission.SURVEYS_READ, Permission.SURVEYS,
                               Permission.QA_READ, Permission.QA_ANSWER, Permission.QA_FAQ,
-                              Permission.IDEAS_READ, Permission.IDEAS, Permission.REVIEWS}),
+                              Permission.IDEAS_READ, Permission.IDEAS, Permission.REVIEWS,
+                              Permission.REFERRALS_READ, Permission.POINTS}),
     Role.MODERATOR: frozenset(
         {Permission.MEMBERS_READ, Permission.MEMBERS_SANCTION, Permission.MODERATION, Permission.NG_WORDS,
          Permission.SURVEYS_READ, Permission.QA_READ, Permission.QA_ANSWER, Permission.IDEAS_READ}

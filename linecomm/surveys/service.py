@@ -26,6 +26,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from linecomm.actions import service as actions
+from linecomm.actions.service import ActionKind
 from linecomm.db import dialect_name
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import service as moderation
@@ -128,6 +130,9 @@ def submit(session: Session, survey_id: int, member_id: int, raw: Mapping[int, S
     _store_answers(session, found.survey, existing, member_id, checked.answers, now, edit=outcome is Outcome.UPDATED)
     added, removed = answer_tags.apply(session, member, existing, checked.picked, now)
     session.flush()
+    if outcome is Outcome.SAVED:  # once per response, not per edit
+        actions.record(session, member_id, ActionKind.SURVEY_RESPONSE, f"survey-response:{existing.id}",
+                       ref=f"survey:{survey_id}", at=now)
     return Submitted(outcome, response=existing, tags_added=added, tags_removed=removed)
 
 

@@ -15,6 +15,8 @@ from enum import Enum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from linecomm.actions import service as actions
+from linecomm.actions.service import ActionKind
 from linecomm.db import insert_ignoring_conflicts
 from linecomm.members.models import Member, MemberStatus
 from linecomm.pushes import service as pushes
@@ -72,6 +74,9 @@ def react(session: Session, post_id: int, member: Member, key: str, now: datetim
         .values(post_id=post_id, member_id=member.id, reaction=key, created_at=now)
         .returning(table.c.id)
     )
+    if inserted is not None:
+        actions.record(session, member.id, ActionKind.REACTION, f"theme-reaction:{post_id}:{member.id}:{key}"[:120],
+                       ref=f"theme:{post_id}", at=now)
     return TapResult(Tap.COUNTED if inserted is not None else Tap.REPEATED, choice, post)
 
 
@@ -91,6 +96,8 @@ def vote(session: Session, post_id: int, member: Member, key: str, now: datetime
         .returning(table.c.id)
     )
     if inserted is not None:
+        actions.record(session, member.id, ActionKind.VOTE, f"theme-vote:{post_id}:{member.id}", ref=f"theme:{post_id}",
+                       at=now)
         return TapResult(Tap.COUNTED, choice, post)
     current = session.scalar(select(ThemeVote).where(ThemeVote.post_id == post_id, ThemeVote.member_id == member.id))
     assert current is not None

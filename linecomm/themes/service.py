@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from linecomm.actions import service as actions
+from linecomm.actions.service import ActionKind
 from linecomm.chat.context import Batch
 from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of
 from linecomm.line.limits import truncate_utf16
@@ -144,6 +146,8 @@ def record_answer(session: Session, post: ThemePost, member: Member, *, kind: st
         answer.content_id = item.id
         session.add(answer)
         session.flush()
+        actions.record(session, member.id, ActionKind.THEME_ANSWER, answer_action_key(message_id),
+                       ref=ref_of(post.id), content_id=item.id, at=now)
     else:
         decided = moderation.decide(session, member.id, ContentKind.THEME_REPLY, text, ref=ref_of(post.id), now=now)
         item = decided.item
@@ -161,6 +165,9 @@ def _store_batch_answers(session: Session, batch: Batch) -> None:
     moderation.store_decided(session, [decided for decided, _ in unstored])
     for decided, answer in unstored:
         answer.content_id = decided.item.id
+    # One INSERT records the batch's answers as member actions (points listen).
+    actions.record_many(session, [(a.member_id, ActionKind.THEME_ANSWER, answer_action_key(a.line_message_id),
+                                   ref_of(a.post_id), a.content_id) for _, a in unstored])
     if dialect_name(session) != "postgresql":
         session.add_all([answer for _, answer in unstored])
         return
@@ -171,6 +178,11 @@ def _store_batch_answers(session: Session, batch: Batch) -> None:
         raise DuplicateAnswer("a LINE message of the batch was taken as an answer meanwhile")
     for _, answer in unstored:
         answer.id = stored[answer.line_message_id]
+
+
+def answer_action_key(line_message_id: str) -> str:
+    """The member action an answer is (linecomm.actions), keyed by the LINE message it came from."""
+    return f"theme-answer:{line_message_id[:32]}"
 
 
 ANSWER_COLUMNS = ("post_id", "member_id", "content_id", "kind", "line_message_id", "image_status", "created_at")

@@ -40,6 +40,7 @@ from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentKind, ContentState
 from linecomm.privacy.features import registry
 from linecomm.qa import service as qa
+from linecomm.referrals.models import Referral, ReferralArrival, ReferralCode, ReferralShare
 from linecomm.reviews.models import Review, ReviewHelpfulMark, ReviewProduct
 from linecomm.surveys.models import SurveyAnswer, SurveyResponse
 from linecomm.themes.models import ImageStatus
@@ -58,9 +59,11 @@ SECTIONS = [
     "messages_we_sent",  # outbox
     "step_messages_skipped",  # pushes
     "member_actions",  # actions
+    "points_balance", "point_entries",  # points
     "qa_questions", "qa_answers",  # qa
     "reviews", "review_helpful_marks",  # reviews
     "uploaded_photos",  # uploads
+    "referrals",  # referrals
 ]
 
 
@@ -135,6 +138,10 @@ def _member_everywhere(console: Console) -> dict[str, Any]:
         others_question = qa.ask(s, other.id, "お手入れは？", "洗い方を教えてください", "usage").question
         qa.answer(s, others_question.id, member.id, "ぬるま湯で洗っています")
         uploads.store(s, images.png_bytes(), purpose="review", owner_member_id=member.id, max_bytes=1024 * 1024)
+        s.add_all([ReferralCode(member_id=member.id, code="hanako-ref-code"), ReferralShare(member_id=member.id),
+                   ReferralArrival(line_user_id=member.line_user_id, referrer_member_id=other.id, arrived_at=now,
+                                   settled_at=now, outcome="attributed"),
+                   Referral(referrer_member_id=other.id, referred_member_id=member.id, attributed_at=now)])
         s.flush()
         return {"member": member.id, "line_user_id": member.line_user_id, "post": post.id, "photo": photo.id,
                 "answer_item": answer_item.id, "report_target": others_post.id}
@@ -173,6 +180,9 @@ def test_export_has_every_features_section(console: Console) -> None:
     assert [m["text"] for m in data["messages_sent_to_us"]] == ["白湯を飲みます"]
     assert [m["texts"] for m in data["messages_we_sent"]] == [["花子さん、ありがとうございます"]]
     assert [k["reason"] for k in data["step_messages_skipped"]] == ["weekly_cap"]
+    referral = data["referrals"]
+    assert (referral["code"], len(referral["invites_shared_at"])) == ("hanako-ref-code", 1)
+    assert referral["arrived_by_invite_at"] and referral["referred_by_member_id"] is not None
 
     response = owner.post(f"/admin/members/{ids['member']}/export", {"format": "csv"})
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -209,11 +219,15 @@ def test_erase_goes_through_every_feature_and_keeps_the_counts(console: Console)
         assert (sent.to, sent.messages) == ("erased", "[]")
         assert s.scalar(select(func.count()).where(StepSkip.member_id == member.id)) == 1  # pushes: kept
         assert s.scalar(select(func.count()).where(WebhookEvent.user_id == line_user_id)) == 0
+        assert s.scalar(select(func.count()).select_from(ReferralCode)) == 0  # referrals: the link stops working
+        assert s.scalar(select(func.count()).where(ReferralArrival.line_user_id == line_user_id)) == 0
+        assert s.scalar(select(func.count()).where(Referral.referred_member_id == member.id)) == 1  # counts stay
     entry = console.audit_rows("member.delete")[0]
     assert json.loads(entry.before or "{}") == {"status": "member", "cohort": "0期生", "posts": 6, "images": 1,
                                                 "survey_texts": 1, "inbox_events": 1, "outgoing_messages": 1,
                                                 "reviews": 1, "review_helpful_marks": 1, "uploaded_photos": 1,
-                                                "qa_questions": 1, "qa_answers": 1, "ideas": 1}
+                                                "qa_questions": 1, "qa_answers": 1, "ideas": 1,
+                                                "referral_codes": 1}
 
     again = json.loads(owner.post(f"/admin/members/{ids['member']}/export", {"format": "json"}).get_data(as_text=True))
     assert again["member"]["line_user_id"] == f"deleted:{ids['member']}"

@@ -10,6 +10,7 @@ from pathlib import Path
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from linecomm.actions.models import MemberAction
 from linecomm.db import utcnow
 from linecomm.liff.access import COOKIE_NAME
 from linecomm.members.models import MemberStatus
@@ -91,6 +92,9 @@ def test_answer_fix_the_errors_send_twice_then_edit(community: Community, liff_m
                                                           (made.q(3), None, 9, None)], key=repr)
     with community.reader() as s:
         assert s.scalar(select(SurveyResponse.edit_count)) == 1
+        # One member action per response, not per edit (points pay it once).
+        assert s.scalars(select(MemberAction.key).where(MemberAction.member_id == hana.member_id)).all() == [
+            f"survey-response:{s.scalar(select(SurveyResponse.id))}"]
     listing = client.get("/liff/surveys").get_data(as_text=True)
     assert "ご利用アンケート" in listing and "回答済み" in listing
     my_page = client.get("/liff/me").get_data(as_text=True)

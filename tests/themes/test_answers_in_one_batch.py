@@ -11,9 +11,12 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from linecomm.actions.models import MemberAction
+from linecomm.actions.service import ActionKind
 from linecomm.line.simulator import image_event, text_event
 from linecomm.moderation import ngwords
 from linecomm.moderation.models import ContentDecision, ContentItem, ContentState
+from linecomm.points.models import PointEntry
 from linecomm.themes.models import AnswerMode, ImageStatus, ThemeAnswer
 from tests.themes.talk import Talk
 
@@ -77,6 +80,16 @@ def test_a_batch_of_answers_is_stored_once_each_with_its_moderation_record(
     talk.community.drain()
     with talk.community.reader() as s:
         assert s.scalar(select(func.count()).select_from(ThemeAnswer).where(ThemeAnswer.post_id == post_id)) == 4
+        # Each answer is one member action (points pay the published ones: the held photo and the blocked
+        # text earn nothing until a moderator publishes them).
+        recorded = s.execute(select(MemberAction.key, MemberAction.kind).where(MemberAction.ref == f"theme:{post_id}")
+                             ).all()
+        assert sorted(recorded) == sorted((f"theme-answer:{m}", ActionKind.THEME_ANSWER) for m in
+                                          s.scalars(select(ThemeAnswer.line_message_id)
+                                                    .where(ThemeAnswer.post_id == post_id)))
+        paid = s.execute(select(PointEntry.member_id, func.sum(PointEntry.amount)).group_by(PointEntry.member_id)
+                         ).all()
+        assert sorted(amount for _, amount in paid) == [10, 10]
 
 
 def test_a_single_answer_post_takes_one_answer_per_member_even_within_one_batch(talk: Talk) -> None:

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from linecomm.actions.models import MemberAction
+from linecomm.actions.service import ActionKind
 from linecomm.db import utcnow
 from linecomm.members.models import MemberStatus
 from linecomm.pushes import policy as policies
@@ -38,6 +40,7 @@ def test_reactions_count_once_per_member_and_reaction(talk: Talk) -> None:
     with talk.community.reader() as s:
         counts = dict(s.execute(select(ThemeReaction.reaction, func.count()).group_by(ThemeReaction.reaction)).all())
     assert counts == {"like": 2, "wow": 1}
+    assert _actions(talk, post_id) == [ActionKind.REACTION] * 3  # one member action per member and reaction
 
 
 def test_a_vote_counts_once_moves_when_changed_and_closes_with_the_answer_window(talk: Talk) -> None:
@@ -53,6 +56,7 @@ def test_a_vote_counts_once_moves_when_changed_and_closes_with_the_answer_window
     with talk.community.reader() as s:
         votes = dict(s.execute(select(ThemeVote.option_key, func.count()).group_by(ThemeVote.option_key)).all())
     assert votes == {"a": 1, "b": 1}
+    assert _actions(talk, post_id) == [ActionKind.VOTE] * 2  # once per member and post: a moved vote is not new
 
     with talk.community.session() as s:  # the window ends
         s.get(ThemePost, post_id).answers_close_at = utcnow() - timedelta(seconds=1)
@@ -73,3 +77,8 @@ def test_buttons_of_a_test_send_are_not_counted(talk: Talk) -> None:
     assert talk.tap(staff, data) == ["（テスト配信）このボタンの操作は集計されません。"]
     with talk.community.reader() as s:
         assert s.scalar(select(func.count()).select_from(ThemeVote)) == 0
+
+
+def _actions(talk: Talk, post_id: int) -> list[str]:
+    with talk.community.reader() as s:
+        return list(s.scalars(select(MemberAction.kind).where(MemberAction.ref == f"theme:{post_id}")))

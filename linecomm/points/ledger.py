@@ -1,0 +1,187 @@
+"""The ledger's writes: grants for member actions (within the daily cap), their reversals, and the balance
+kept per entry in the same transaction. Every entry has a UNIQUE key derived from its source, so whatever
+is retried, redelivered or raced pays once:
+
+- `action:<action id>` the first grant for an action; `action:<action id>:<n>` the grant after its n-th
+  reversal (content restored, support given back);
+- `reverse:<action id>:<n>` the n-th reversal (numbered from 0), so each hide/restore transition pays or
+  takes back once.
+
+A batch of actions is handled with a constant number of statements. Functions only flush.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from linecomm.actions.models import MemberAction
+from linecomm.db import UTCDateTime, dialect_name, insert_rows_ignoring_conflicts, one_of
+from linecomm.points.models import EntryKind, MemberPoints, PointEntry
+from linecomm.points.rules import current_rules
+from linecomm.timezones import JST
+
+
+def jst_day_start(now: datetime) -> datetime:
+    local = now.astimezone(JST)
+    return datetime.combine(local.date(), time(0), tzinfo=JST)
+
+
+def expiry_after(now: datetime, months: int | None) -> datetime | None:
+    """The end of the JST day `months` after `now` (a grant on 5 Dec expires when 6 Dec starts, a year on)."""
+    if not months:
+        return None
+    day = now.astimezone(JST).date()
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    end = datetime.combine(day.replace(year=year, month=month, day=min(day.day, last)), time(0), tzinfo=JST)
+    return end + timedelta(days=1)
+
+
+def _upsert(session: Session) -> Any:
+    return postgresql.insert(MemberPoints) if dialect_name(session) == "postgresql" else sqlite.insert(MemberPoints)
+
+
+_ADD_TO_BALANCES_PG = text(
+    "INSERT INTO member_points (member_id, balance, lifetime, updated_at) "
+    "SELECT r.member_id, r.balance, r.lifetime, :now "
+    "FROM json_to_recordset(CAST(:rows AS json)) AS r(member_id integer, balance integer, lifetime integer) "
+    "ORDER BY r.member_id "
+    "ON CONFLICT (member_id) DO UPDATE SET balance = member_points.balance + excluded.balance, "
+    "lifetime = member_points.lifetime + excluded.lifetime, updated_at = excluded.updated_at"
+).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+def add_to_balances(session: Session, deltas: dict[int, tuple[int, int]], now: datetime) -> None:
+    """balance += b, lifetime += l for each member (one statement; missing rows are created). With all
+    deltas zero this only takes the members' row locks (so caps are counted one transaction at a time).
+    On PostgreSQL the rows travel as one JSON document, so the statement's text never changes (psycopg and
+    the server parse it once; see db.insert_rows_ignoring_conflicts)."""
+    if not deltas:
+        return
+    if dialect_name(session) == "postgresql":
+        rows = [{"member_id": m, "balance": b, "lifetime": lt} for m, (b, lt) in sorted(deltas.items())]
+        session.execute(_ADD_TO_BALANCES_PG, {"rows": json.dumps(rows), "now": now})
+        return
+    stmt = _upsert(session)
+    stmt = stmt.values([{"member_id": m, "balance": b, "lifetime": lt, "updated_at": now}
+                        for m, (b, lt) in sorted(deltas.items())])
+    stmt = stmt.on_conflict_do_update(index_elements=["member_id"], set_={
+        "balance": MemberPoints.balance + stmt.excluded.balance,
+        "lifetime": MemberPoints.lifetime + stmt.excluded.lifetime,
+        "updated_at": stmt.excluded.updated_at,
+    })
+    session.execute(stmt)
+
+
+def _lifetime_part(kind: str, amount: int) -> int:
+    return 0 if kind == EntryKind.EXPIRY else amount
+
+
+def insert_entries(session: Session, rows: list[dict[str, Any]], now: datetime) -> list[tuple[int, int, str]]:
+    """Insert ledger rows (those whose key exists already are skipped) and move the balances; returns
+    (member_id, amount, key) of the rows inserted."""
+    if not rows:
+        return []
+    columns = ("member_id", "key", "kind", "amount", "action_id", "action_kind", "rule_version",
+               "source_entry_id", "expires_at", "reason", "created_by", "created_at")
+    full = [{c: row.get(c) for c in columns} for row in rows]
+    inserted = insert_rows_ignoring_conflicts(session, PointEntry.__table__, full, ["key"],
+                                              ("member_id", "amount", "key", "kind"))
+    deltas: dict[int, tuple[int, int]] = {}
+    for member_id, amount, _key, kind in inserted:
+        b, lt = deltas.get(member_id, (0, 0))
+        deltas[member_id] = (b + amount, lt + _lifetime_part(kind, amount))
+    add_to_balances(session, {m: d for m, d in deltas.items() if d != (0, 0)}, now)
+    return [(m, a, k) for m, a, k, _ in inserted]
+
+
+def _generations(session: Session, action_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(grants, reversals) so far per action."""
+    if not action_ids:
+        return {}
+    rows = session.execute(
+        select(PointEntry.action_id,
+               func.sum(case((PointEntry.kind == EntryKind.GRANT, 1), else_=0)),
+               func.sum(case((PointEntry.kind == EntryKind.REVERSAL, 1), else_=0)))
+        .where(one_of(session, PointEntry.action_id, sorted(set(action_ids))),
+               PointEntry.kind.in_((EntryKind.GRANT, EntryKind.REVERSAL)))
+        .group_by(PointEntry.action_id)
+    ).all()
+    return {action_id: (int(g or 0), int(r or 0)) for action_id, g, r in rows}
+
+
+def grant_key(action_id: int, generation: int) -> str:
+    return f"action:{action_id}" if generation == 0 else f"action:{action_id}:{generation}"
+
+
+def grant_actions(session: Session, actions: Iterable[MemberAction], now: datetime) -> int:
+    """Pay each action that is not paid now, by the rule in force, within its daily cap (over the cap the
+    grant is recorded with 0 points). Returns the points granted."""
+    todo = [a for a in actions if a.withdrawn_at is None]
+    if not todo:
+        return 0
+    rules = current_rules(session)
+    capped = {a.kind for a in todo if (rule := rules.get(a.kind)) is not None and rule.daily_cap is not None}
+    if capped:  # lock the members' balances: their caps are counted one transaction at a time
+        add_to_balances(session, {a.member_id: (0, 0) for a in todo if a.kind in capped}, now)
+    generations = _generations(session, [a.id for a in todo])
+    earned: dict[tuple[int, str], int] = {}
+    if capped:
+        members = sorted({a.member_id for a in todo if a.kind in capped})
+        earned = {(m, k): int(total or 0) for m, k, total in session.execute(
+            select(PointEntry.member_id, PointEntry.action_kind, func.sum(PointEntry.amount))
+            .where(PointEntry.member_id.in_(members), PointEntry.action_kind.in_(sorted(capped)),
+                   PointEntry.kind.in_((EntryKind.GRANT, EntryKind.REVERSAL)),
+                   PointEntry.created_at >= jst_day_start(now))
+            .group_by(PointEntry.member_id, PointEntry.action_kind))}
+    rows = []
+    for action in sorted(todo, key=lambda a: a.id):
+        grants, reversals = generations.get(action.id, (0, 0))
+        if grants > reversals:
+            continue  # paid and not taken back
+        rule = rules.get(action.kind)
+        amount = rule.amount if rule else 0
+        if rule is not None and rule.daily_cap is not None:
+            so_far = earned.get((action.member_id, action.kind), 0)
+            amount = max(0, min(amount, rule.daily_cap - so_far))
+            earned[(action.member_id, action.kind)] = so_far + amount
+        rows.append({"member_id": action.member_id, "key": grant_key(action.id, reversals), "kind": EntryKind.GRANT,
+                     "amount": amount, "action_id": action.id, "action_kind": action.kind,
+                     "rule_version": rule.version if rule else None,
+                     "expires_at": expiry_after(now, rule.expiry_months) if rule and amount > 0 else None,
+                     "created_at": now})
+    return sum(amount for _, amount, _ in insert_entries(session, rows, now))
+
+
+def reverse_actions(session: Session, actions: Iterable[MemberAction], reason: str, now: datetime) -> int:
+    """Take back what each action's standing grant still gives (its unexpired points) with a compensating
+    row; actions with no standing grant are left alone. Returns the points taken back (positive)."""
+    todo = list(actions)
+    if not todo:
+        return 0
+    add_to_balances(session, {a.member_id: (0, 0) for a in todo}, now)
+    ids = sorted({a.id for a in todo})
+    settled = aliased(PointEntry)
+    expired = aliased(PointEntry)
+    standing = session.execute(
+        select(PointEntry.id, PointEntry.action_id, PointEntry.member_id, PointEntry.action_kind,
+               PointEntry.amount, func.coalesce(expired.amount, 0))
+        .outerjoin(expired, and_(expired.source_entry_id == PointEntry.id, expired.kind == EntryKind.EXPIRY))
+        .where(PointEntry.action_id.in_(ids), PointEntry.kind == EntryKind.GRANT,
+               ~select(settled.id).where(settled.source_entry_id == PointEntry.id,
+                                         settled.kind == EntryKind.REVERSAL).exists())
+    ).all()
+    generations = _generations(session, ids)
+    rows = [{"member_id": member_id, "key": f"reverse:{action_id}:{generations.get(action_id, (0, 0))[1]}",
+             "kind": EntryKind.REVERSAL, "amount": -(amount + gone), "action_id": action_id,
+             "action_kind": kind, "source_entry_id": grant_id, "reason": reason, "created_at": now}
+            for grant_id, action_id, member_id, kind, amount, gone in standing]
+    return -sum(amount for _, amount, _ in insert_entries(session, rows, now))

@@ -1,0 +1,180 @@
+"""Points: how the ledger follows member actions and moderation, what members and marketers read, and
+grants or deductions by hand (one member, or a whole segment with one INSERT ... SELECT).
+
+`install()` registers the listeners (every process calls it when it builds its runtime, linecomm.runtime):
+an action recorded is paid, one withdrawn is taken back, both in the action's transaction; content hidden
+by moderation takes back the points of the actions on it, and restoring it pays them again, once per
+transition. Functions only flush; the entry point commits.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Integer, String, cast, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from linecomm.actions import service as actions
+from linecomm.actions.models import MemberAction
+from linecomm.db import dialect_name, insert_ignoring_conflicts, one_of, utcnow
+from linecomm.members.models import Member
+from linecomm.moderation import seams
+from linecomm.moderation.models import ContentDecision, ContentItem, ContentKind, ContentState
+from linecomm.points import ledger
+from linecomm.points.models import EntryKind, MemberPoints, PointEntry
+from linecomm.pushes import segments
+
+MAX_MANUAL = 1_000_000
+REASON_MAX = 200
+
+
+def on_actions(session: Session, changed: list[MemberAction], change: str) -> None:
+    """actions.BATCH_LISTENERS: pay what was recorded (once its content, if any, is published), take back
+    what was withdrawn. A constant number of statements whatever the number of actions."""
+    # Dated when the action happened (its JST day is the one the daily cap counts).
+    if change == "recorded":
+        now = max(a.occurred_at for a in changed)
+        visible = _visible_contents(session, [a.content_id for a in changed if a.content_id is not None])
+        ledger.grant_actions(session, [a for a in changed if a.content_id is None or a.content_id in visible], now)
+    elif change == "withdrawn":
+        now = max(a.withdrawn_at or utcnow() for a in changed)
+        ledger.reverse_actions(session, changed, "取り消し", now)
+
+
+def _visible_contents(session: Session, content_ids: list[int]) -> set[int]:
+    """Which of the items members see (published, not redacted), read in one query (a batch's items are
+    written by plain statements, outside the session)."""
+    if not content_ids:
+        return set()
+    return set(session.scalars(select(ContentItem.id).where(
+        one_of(session, ContentItem.id, sorted(set(content_ids))), ContentItem.state == ContentState.PUBLISHED,
+        ContentItem.redacted_at.is_(None))))
+
+
+def _superseded(session: Session, item: ContentItem) -> bool:
+    last = session.scalar(select(ContentDecision.action).where(ContentDecision.content_id == item.id)
+                          .order_by(ContentDecision.id.desc()).limit(1))
+    return last == "superseded"
+
+
+def on_content_moved(session: Session, item: ContentItem, before: str | None, now: datetime) -> None:
+    """moderation seams: published → anything else (not an edit's new version replacing it) takes the
+    points of the actions on the item back; → published (approved, restored) pays them, once per
+    transition."""
+    if before == ContentState.PUBLISHED and item.state != ContentState.PUBLISHED:
+        if not _superseded(session, item):
+            ledger.reverse_actions(session, _actions_on(session, item.id), "非表示", now)
+    elif item.state == ContentState.PUBLISHED and before != ContentState.PUBLISHED:
+        ledger.grant_actions(session, [a for a in _actions_on(session, item.id) if a.withdrawn_at is None], now)
+
+
+def _actions_on(session: Session, content_id: int) -> list[MemberAction]:
+    return list(session.scalars(select(MemberAction).where(MemberAction.content_id == content_id)
+                                .order_by(MemberAction.id)))
+
+
+def install() -> None:
+    """Listen to member actions and to moderation (again installing changes nothing)."""
+    if on_actions not in actions.BATCH_LISTENERS:
+        actions.BATCH_LISTENERS.append(on_actions)
+    for kind in (v for k, v in vars(ContentKind).items() if k.isupper()):
+        seams.listen(kind, on_content_moved)
+
+
+@dataclass(frozen=True)
+class Balance:
+    balance: int
+    lifetime: int
+
+
+def balance_of(session: Session, member_id: int) -> Balance:
+    row = session.get(MemberPoints, member_id)
+    return Balance(row.balance, row.lifetime) if row else Balance(0, 0)
+
+
+def history(session: Session, member_id: int, limit: int = 20) -> list[PointEntry]:
+    """The member's ledger rows, newest first."""
+    return list(session.scalars(select(PointEntry).where(PointEntry.member_id == member_id)
+                                .order_by(PointEntry.created_at.desc(), PointEntry.id.desc()).limit(limit)))
+
+
+class ManualError(ValueError):
+    """A hand grant that cannot be made (the message is Japanese, for the form)."""
+
+
+def _check(amount: int, reason: str) -> str:
+    reason = (reason or "").strip()
+    if amount == 0 or abs(amount) > MAX_MANUAL:
+        raise ManualError(f"ポイントは0以外の±{MAX_MANUAL:,}以内の整数で入力してください。")
+    if not reason:
+        raise ManualError("理由を入力してください。")
+    if len(reason) > REASON_MAX:
+        raise ManualError(f"理由は{REASON_MAX}文字以内で入力してください。")
+    return reason
+
+
+def new_operation() -> str:
+    return uuid.uuid4().hex
+
+
+def grant_manual(session: Session, member_id: int, amount: int, reason: str, operation: str, by: str,
+                 now: datetime | None = None) -> bool:
+    """Grant (+) or deduct (-) by hand; the form's operation id makes a repeated post change nothing.
+    Returns whether an entry was made."""
+    reason = _check(amount, reason)
+    now = now or utcnow()
+    if session.get(Member, member_id) is None:
+        raise ManualError("会員が見つかりません。")
+    made = ledger.insert_entries(session, [{
+        "member_id": member_id, "key": f"manual:{operation[:64]}:{member_id}", "kind": EntryKind.MANUAL,
+        "amount": amount, "reason": reason, "created_by": by[:200], "created_at": now}], now)
+    return bool(made)
+
+
+def grant_to_segment(session: Session, segment: segments.Segment, amount: int, reason: str, operation: str,
+                     by: str, now: datetime | None = None) -> int:
+    """Grant (+) or deduct (-) to every member of the segment: one INSERT ... SELECT for the entries feeding
+    one upsert of the balances (a single statement on PostgreSQL), never a query per member. Returns how
+    many members got an entry (0 when the operation was made before)."""
+    reason = _check(amount, reason)
+    now = now or utcnow()
+    where = segments.conditions(segment, now)
+    key = literal(f"manual:{operation[:64]}:", String) + cast(Member.id, String)
+    source = select(Member.id, key, literal(EntryKind.MANUAL, String), literal(amount, Integer),
+                    literal(reason, String), literal(by[:200], String), literal(now, PointEntry.created_at.type)
+                    ).where(*where)
+    table = PointEntry.__table__
+    insert = insert_ignoring_conflicts(session, table, ["key"]).from_select(
+        ["member_id", "key", "kind", "amount", "reason", "created_by", "created_at"], source)
+    upsert = ledger._upsert(session)
+    if dialect_name(session) == "postgresql":
+        # One statement: the entries inserted feed the balances, and the members moved are counted.
+        inserted = insert.returning(table.c.member_id).cte("inserted")
+        moved = upsert.from_select(["member_id", "balance", "lifetime", "updated_at"], select(
+            inserted.c.member_id, literal(amount, Integer), literal(amount, Integer),
+            literal(now, MemberPoints.updated_at.type)))
+        moved = moved.on_conflict_do_update(index_elements=["member_id"], set_={
+            "balance": MemberPoints.balance + moved.excluded.balance,
+            "lifetime": MemberPoints.lifetime + moved.excluded.lifetime,
+            "updated_at": moved.excluded.updated_at}).returning(MemberPoints.member_id).cte("moved")
+        return int(session.scalar(select(func.count()).select_from(moved)) or 0)
+    made = session.execute(insert).rowcount or 0  # SQLite: one writer at a time, the segment is the same twice
+    if made:
+        upsert = upsert.from_select(
+            ["member_id", "balance", "lifetime", "updated_at"],
+            select(Member.id, literal(amount, Integer), literal(amount, Integer),
+                   literal(now, MemberPoints.updated_at.type)).where(*where))
+        upsert = upsert.on_conflict_do_update(index_elements=["member_id"], set_={
+            "balance": MemberPoints.balance + upsert.excluded.balance,
+            "lifetime": MemberPoints.lifetime + upsert.excluded.lifetime,
+            "updated_at": upsert.excluded.updated_at})
+        session.execute(upsert)
+    return int(made)
+
+
+def balance_at_least(points: int) -> ColumnElement[bool]:
+    """Segment condition "points ≥ N": the member's balance is at least `points`, as an EXISTS correlated
+    to members.id (served by member_points' primary key)."""
+    return exists(select(MemberPoints.member_id).where(MemberPoints.member_id == Member.id,
+                                                       MemberPoints.balance >= points))

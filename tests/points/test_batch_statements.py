@@ -1,0 +1,44 @@
+"""A batch of actions (a webhook batch's theme answers, linecomm.actions.record_many) is recorded and paid
+with the same number of SQL statements whatever its size: points add no per-answer statement."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from linecomm.actions import service as actions
+from linecomm.actions.service import ActionKind
+from linecomm.points import rules
+from tests.points.helpers import balance
+from tests.support.community import Community
+
+
+@contextmanager
+def counted(community: Community) -> Iterator[list[str]]:
+    seen: list[str] = []
+    engine = community.runtime.engine
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(community: Community, liff_member) -> None:
+    members = [liff_member(nickname=f"まとめ{i}").member_id for i in range(4)]
+    with community.session() as s:
+        rules.set_rule(s, ActionKind.THEME_ANSWER, 10, 30, None, "m@example.com")
+    counts = []
+    for size, tag in ((4, "small"), (16, "large")):
+        rows = [(members[i % 4], ActionKind.THEME_ANSWER, f"theme-answer:{tag}{i}", "theme:1", None)
+                for i in range(size)]
+        with counted(community) as seen, community.session() as s:
+            assert len(actions.record_many(s, rows)) == size
+        counts.append(len([q for q in seen if not q.lstrip().upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]))
+    assert counts[0] == counts[1], counts
+    assert [balance(community, m)[0] for m in members] == [30] * 4  # 5 answers each at 10, capped at 30 a day
