@@ -11,8 +11,14 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
 from linecomm.db import utcnow
-from linecomm.moderation.models import ContentState
+from linecomm.members.models import Member
+from linecomm.moderation import ngwords
+from linecomm.moderation import service as moderation
+from linecomm.moderation.models import ContentItem, ContentState
 from linecomm.pushes import policy as policies
+from linecomm.qa import service as qa
+from linecomm.richmenu import deploy
+from linecomm.staff import service as staff_accounts
 from linecomm.themes import posts
 from linecomm.themes.models import ImageStatus, ThemeAnswer
 from tests.members.test_join_flow import join
@@ -30,6 +36,8 @@ EVERY_JOB = {
     "linecomm.pushes.jobs.start_delivery",
     "linecomm.pushes.jobs.send_delivery",
     "linecomm.pushes.jobs.wake_delivery",
+    "linecomm.richmenu.jobs.sync_member_menu",
+    "linecomm.qa.jobs.tell_asker",
 }
 
 
@@ -60,10 +68,14 @@ def test_every_kind_of_job_runs_in_a_fresh_linecomm_worker_process(talk: Talk) -
 
     with community.session() as s:
         code = invites.create_code(s, "0期生", 10, (utcnow() + timedelta(days=30)).date()).code
+    rt = community.runtime
+    menus = deploy.deploy(rt.line, rt.sessions, rt.settings, sleep=lambda _s: None).menus
 
-    # A newcomer joins in chat.
+    # A newcomer joins in chat, and gets the members' rich menu.
     newcomer = community.user("新井 さくら")
     assert "さくら" in join(community, newcomer, code, "さくら")
+    community.drain()
+    assert community.fake.rich_menu_shown_to(newcomer.user_id)["richMenuId"] == menus["community"]
 
     # A theme post is test-sent to a staff account, then goes out to the members, who answer it with text
     # and a photo.
@@ -86,6 +98,19 @@ def test_every_kind_of_job_runs_in_a_fresh_linecomm_worker_process(talk: Talk) -
     community.fake.add_content("920000000000000001", JPEG, "image/jpeg")
     assert hana.send_image("920000000000000001").status == 200
     community.drain()
+
+    # A member's question gets an answer a moderator approves: the asker is told in chat.
+    with community.session() as s:
+        ngwords.add(s, "ばか", "hold")
+        asker_id = s.scalar(select(Member.id).where(Member.line_user_id == hana.user_id))
+        helper_id = s.scalar(select(Member.id).where(Member.line_user_id == newcomer.user_id))
+        question = qa.ask(s, asker_id, "白湯の温度は？", "何度がいいですか", "usage").question
+        held = qa.answer(s, question.id, helper_id, "ばかみたいに簡単です、60度です")
+        assert held.state == ContentState.HELD
+        moderator = staff_accounts.create_user(s, "mod@example.com", "モデレーター", "moderator", "a-long-password-1")
+        moderation.approve(s, s.get(ContentItem, held.answer.content_id), moderator.id)
+        s.commit()
+    desk.wait_for(lambda: "白湯の温度は？" in hana.last_text(), timeout=60)
 
     # A group invites the account, which declines and leaves.
     group_id = _group_join(community)
