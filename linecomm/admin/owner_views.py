@@ -143,4 +143,4 @@ def settings_page() -> Any:
         commit()
         flash("設定を保存しました。", "info")
         return redirect(url_for("admin.settings_page"), 303)
-    return render_template("admin/settings.html", policy=moderation.policy(db()))
+    return render_template("admin/settings.html", policy=moderation.read_policy(db()))

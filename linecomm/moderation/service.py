@@ -63,6 +63,14 @@ def policy(session: Session) -> ModerationPolicy:
     return row
 
 
+def read_policy(session: Session) -> ModerationPolicy:
+    """The policy as it stands, for pages that only read (a reader session must not create the row: on
+    SQLite that write waits for, or fails on, the lock a webhook or job holds): the row, or the defaults
+    while it does not exist yet (not added to the session)."""
+    return session.get(ModerationPolicy, 1) or ModerationPolicy(
+        id=1, report_hide_threshold=DEFAULT_REPORT_THRESHOLD, image_posts=ImagePolicy.HOLD, hold_personal_data=True)
+
+
 def set_report_threshold(session: Session, threshold: int, now: datetime | None = None) -> tuple[int, int]:
     if not 1 <= threshold <= 100:
         raise ModerationError("非表示にする通報数は1から100の間で指定してください。")

@@ -103,30 +103,38 @@ def test_a_page_notes_the_sessions_last_use_in_a_short_write_of_its_own(console:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_the_compose_page_reads_the_push_rules_on_a_fresh_database_without_writing_them(console: Console) -> None:
-    """Before anyone saved the push rules the page shows the defaults: it never writes the row from its
-    read-only session (on SQLite that write waited for, or failed on, the lock the webhook holds)."""
+def test_pages_read_the_push_and_moderation_rules_on_a_fresh_database_without_writing_them(
+    console: Console,
+) -> None:
+    """Before anyone saved the push rules or the moderation settings, pages show the defaults: they never
+    write those rows from their read-only session (on SQLite that write waited for, or failed on, the lock
+    a webhook or a job holds)."""
+    from linecomm.moderation.models import ModerationPolicy
     from linecomm.pushes.models import PushPolicy
 
     with console.community.session() as s:
         s.execute(PushPolicy.__table__.delete())
+        s.execute(ModerationPolicy.__table__.delete())
         s.commit()
     rt = console.community.runtime
     engines = {rt.engine, rt.readers.kw["bind"]}
     inserts: list[str] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT") and "push_policy" in statement:
+        if statement.lstrip().upper().startswith("INSERT") and ("push_policy" in statement
+                                                                or "moderation_policy" in statement):
             inserts.append(statement)
 
     marketer = console.client("owner")
     for engine in engines:
         event.listen(engine, "before_cursor_execute", note)
     try:
-        for path in ("/admin/posts/new", "/admin/posts/count.json"):
+        for path in ("/admin/posts/new", "/admin/posts/count.json", "/admin/settings"):
             response = marketer.get(path)
             assert response.status_code == 200, (path, response.get_data(as_text=True)[:300])
-            assert "21:00" in response.get_data(as_text=True) or path.endswith(".json")
+            assert path != "/admin/posts/new" or "21:00" in response.get_data(as_text=True)
+            assert path != "/admin/settings" or 'name="image_posts" value="hold" checked' in response.get_data(
+                as_text=True)
     finally:
         for engine in engines:
             event.remove(engine, "before_cursor_execute", note)
