@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import calendar
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -49,36 +50,63 @@ def _upsert(session: Session) -> Any:
     return postgresql.insert(MemberPoints) if dialect_name(session) == "postgresql" else sqlite.insert(MemberPoints)
 
 
+@dataclass(frozen=True)
+class BalanceChange:
+    """A member's balance after an entry moved it, and by how much the lifetime total moved."""
+
+    member_id: int
+    balance: int
+    lifetime: int
+    lifetime_delta: int
+
+
+# The seam of what follows balances (ranks, leaderboards): each listener hears, in the writing transaction,
+# every member whose balance moved with the new figures. Listeners must use a constant number of statements
+# whatever the number of changes (a segment grant passes 100,000). Registered by each feature's install().
+BALANCE_LISTENERS: list[Callable[[Session, list[BalanceChange], datetime], None]] = []
+
+
+def tell_listeners(session: Session, changes: list[BalanceChange], now: datetime) -> None:
+    if changes:
+        for listener in list(BALANCE_LISTENERS):
+            listener(session, changes, now)
+
+
 _ADD_TO_BALANCES_PG = text(
     "INSERT INTO member_points (member_id, balance, lifetime, updated_at) "
     "SELECT r.member_id, r.balance, r.lifetime, :now "
     "FROM json_to_recordset(CAST(:rows AS json)) AS r(member_id integer, balance integer, lifetime integer) "
     "ORDER BY r.member_id "
     "ON CONFLICT (member_id) DO UPDATE SET balance = member_points.balance + excluded.balance, "
-    "lifetime = member_points.lifetime + excluded.lifetime, updated_at = excluded.updated_at"
+    "lifetime = member_points.lifetime + excluded.lifetime, updated_at = excluded.updated_at "
+    "RETURNING member_id, balance, lifetime"
 ).bindparams(bindparam("now", type_=UTCDateTime()))
 
 
 def add_to_balances(session: Session, deltas: dict[int, tuple[int, int]], now: datetime) -> None:
-    """balance += b, lifetime += l for each member (one statement; missing rows are created). With all
-    deltas zero this only takes the members' row locks (so caps are counted one transaction at a time).
-    On PostgreSQL the rows travel as one JSON document, so the statement's text never changes (psycopg and
-    the server parse it once; see db.insert_rows_ignoring_conflicts)."""
+    """balance += b, lifetime += l for each member (one statement; missing rows are created), then tell
+    BALANCE_LISTENERS of the members whose figures moved. With all deltas zero this only takes the members'
+    row locks (so caps are counted one transaction at a time). On PostgreSQL the rows travel as one JSON
+    document, so the statement's text never changes (psycopg and the server parse it once; see
+    db.insert_rows_ignoring_conflicts)."""
     if not deltas:
         return
     if dialect_name(session) == "postgresql":
         rows = [{"member_id": m, "balance": b, "lifetime": lt} for m, (b, lt) in sorted(deltas.items())]
-        session.execute(_ADD_TO_BALANCES_PG, {"rows": json.dumps(rows), "now": now})
-        return
-    stmt = _upsert(session)
-    stmt = stmt.values([{"member_id": m, "balance": b, "lifetime": lt, "updated_at": now}
-                        for m, (b, lt) in sorted(deltas.items())])
-    stmt = stmt.on_conflict_do_update(index_elements=["member_id"], set_={
-        "balance": MemberPoints.balance + stmt.excluded.balance,
-        "lifetime": MemberPoints.lifetime + stmt.excluded.lifetime,
-        "updated_at": stmt.excluded.updated_at,
-    })
-    session.execute(stmt)
+        result = session.execute(_ADD_TO_BALANCES_PG, {"rows": json.dumps(rows), "now": now}).all()
+    else:
+        stmt = _upsert(session)
+        stmt = stmt.values([{"member_id": m, "balance": b, "lifetime": lt, "updated_at": now}
+                            for m, (b, lt) in sorted(deltas.items())])
+        stmt = stmt.on_conflict_do_update(index_elements=["member_id"], set_={
+            "balance": MemberPoints.balance + stmt.excluded.balance,
+            "lifetime": MemberPoints.lifetime + stmt.excluded.lifetime,
+            "updated_at": stmt.excluded.updated_at,
+        }).returning(MemberPoints.member_id, MemberPoints.balance, MemberPoints.lifetime)
+        result = session.execute(stmt).all()
+    if BALANCE_LISTENERS:
+        changes = [BalanceChange(m, b, lt, deltas[m][1]) for m, b, lt in result if deltas[m] != (0, 0)]
+        tell_listeners(session, changes, now)
 
 
 def _lifetime_part(kind: str, amount: int) -> int:

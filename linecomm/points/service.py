@@ -157,8 +157,13 @@ def grant_to_segment(session: Session, segment: segments.Segment, amount: int, r
         moved = moved.on_conflict_do_update(index_elements=["member_id"], set_={
             "balance": MemberPoints.balance + moved.excluded.balance,
             "lifetime": MemberPoints.lifetime + moved.excluded.lifetime,
-            "updated_at": moved.excluded.updated_at}).returning(MemberPoints.member_id).cte("moved")
-        return int(session.scalar(select(func.count()).select_from(moved)) or 0)
+            "updated_at": moved.excluded.updated_at}).returning(
+                MemberPoints.member_id, MemberPoints.balance, MemberPoints.lifetime).cte("moved")
+        if not ledger.BALANCE_LISTENERS:
+            return int(session.scalar(select(func.count()).select_from(moved)) or 0)
+        rows = session.execute(select(moved.c.member_id, moved.c.balance, moved.c.lifetime)).all()
+        ledger.tell_listeners(session, [ledger.BalanceChange(m, b, lt, amount) for m, b, lt in rows], now)
+        return len(rows)
     made = session.execute(insert).rowcount or 0  # SQLite: one writer at a time, the segment is the same twice
     if made:
         upsert = upsert.from_select(
@@ -168,8 +173,10 @@ def grant_to_segment(session: Session, segment: segments.Segment, amount: int, r
         upsert = upsert.on_conflict_do_update(index_elements=["member_id"], set_={
             "balance": MemberPoints.balance + upsert.excluded.balance,
             "lifetime": MemberPoints.lifetime + upsert.excluded.lifetime,
-            "updated_at": upsert.excluded.updated_at})
-        session.execute(upsert)
+            "updated_at": upsert.excluded.updated_at}).returning(
+                MemberPoints.member_id, MemberPoints.balance, MemberPoints.lifetime)
+        rows = session.execute(upsert).all()
+        ledger.tell_listeners(session, [ledger.BalanceChange(m, b, lt, amount) for m, b, lt in rows], now)
     return int(made)
 
 

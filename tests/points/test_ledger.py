@@ -16,7 +16,8 @@ from linecomm.actions.service import ActionKind
 from linecomm.db import utcnow
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind
-from linecomm.points import ledger, rules, tallies
+from linecomm.points import ledger, rules, service, tallies
+from linecomm.pushes import segments
 from linecomm.points.models import PointEntry
 from linecomm.staff.models import StaffUser
 from tests.admin.console import Console
@@ -200,3 +201,19 @@ def test_recompute_repairs_drifted_and_orphan_balances(community: Community, lif
     assert balance(community, kept) == (10, 10) and balance(community, stray) == (0, 0)
     with community.session() as s:
         assert tallies.recompute(s, utcnow()).drifted == 0
+
+
+def test_balance_listeners_hear_each_move_with_the_new_figures(community: Community, liff_member,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    member = liff_member(nickname="はな").member_id
+    other = liff_member(nickname="そら").member_id
+    heard: list[ledger.BalanceChange] = []
+    monkeypatch.setattr(ledger, "BALANCE_LISTENERS", [lambda session, changes, now: heard.extend(changes)])
+    record(community, member, ActionKind.THEME_ANSWER, "theme-answer:m1")
+    assert heard == [ledger.BalanceChange(member, 10, 10, 10)]
+    heard.clear()
+    with community.session() as s:
+        made = service.grant_to_segment(s, segments.Segment(), 5, "お礼", service.new_operation(), "m@example.com")
+    assert made == 2
+    assert sorted(heard, key=lambda c: c.member_id) == sorted(
+        [ledger.BalanceChange(member, 15, 15, 5), ledger.BalanceChange(other, 5, 5, 5)], key=lambda c: c.member_id)
