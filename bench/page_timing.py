@@ -1,9 +1,11 @@
 """What the page benchmarks share (surveys, reviews, ideas): a scratch PostgreSQL database with the fake LINE
-platform beside it, the app's settings for it, and the timing of one page over N requests (p50/p95/max
-after 3 warm-ups, optionally waiting for a quiet machine first)."""
+platform beside it, the app's settings for it, a LIFF client signed in as a member, the report's header, and
+the timing of one page over N requests (p50/p95/max after 3 warm-ups, optionally waiting for a quiet machine
+first)."""
 from __future__ import annotations
 
 import os
+import platform
 import statistics
 import tempfile
 import time
@@ -13,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import machine_speed
 from cpu_usage import wait_for_quiet
 from sqlalchemy import create_engine, text
 
@@ -75,3 +78,21 @@ def timed(label: str, get: Callable[[], Any], requests: int, check: Callable[[An
     note = "" if quiet else f"  (machine {busy:.0%} busy from other processes)"
     print(f"{label:<{width}} {statistics.median(times):>8.1f} {p95:>8.1f} {max(times):>8.1f}{note}")
     return p95
+
+
+def liff_client(app: Any, fake: FakeLinePlatform, line_user_id: str) -> Any:
+    """A test client of `app` signed in on LIFF as `line_user_id` (made a friend of the fake platform)."""
+    fake.add_user(line_user_id, "会員")
+    client = app.test_client()
+    signed = client.post("/liff/session", json={"id_token": fake.issue_liff_id_token(line_user_id)},
+                         headers={"Origin": "http://localhost"})
+    assert signed.status_code == 200, signed.get_data(as_text=True)
+    return client
+
+
+def print_header(pg_version: str, requests: int, width: int = 44) -> None:
+    """The machine, the CPU reference and the table's heading."""
+    print(f"PostgreSQL {pg_version}, Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
+          f"{requests} timed requests per page (in-process Flask test client)")
+    print(machine_speed.describe(machine_speed.reference_us()) + "\n")
+    print(f"{'page':<{width}} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")

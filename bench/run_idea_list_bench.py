@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import platform
 import time
 from collections.abc import Callable
 from typing import Any
 
-import machine_speed
-from page_timing import scratch_site, site_settings, timed
+from page_timing import liff_client, print_header, scratch_site, site_settings, timed
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
@@ -160,17 +157,8 @@ def run(url: str, fake: FakeLinePlatform, ideas: int, supports: int, requests: i
     print(f"loaded {ideas:,} ideas, {counted:,} supports, {MEMBERS:,} members in {seconds:.1f} s; "
           f"momentum recomputed for every idea in {momentum_seconds:.2f} s")
 
-    line_user_id = "U" + hashlib.md5(b"2").hexdigest()  # member 2 (supports the popular ideas)
-    fake.add_user(line_user_id, "会員")
-    client = app.test_client()
-    signed = client.post("/liff/session", json={"id_token": fake.issue_liff_id_token(line_user_id)},
-                         headers={"Origin": "http://localhost"})
-    assert signed.status_code == 200, signed.get_data(as_text=True)
-
-    print(f"PostgreSQL {version}, Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
-          f"{requests} timed requests per page (in-process Flask test client)")
-    print(machine_speed.describe(machine_speed.reference_us()) + "\n")
-    print(f"{'page':<44} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    client = liff_client(app, fake, "U" + hashlib.md5(b"2").hexdigest())  # member 2 (supports the popular ideas)
+    print_header(version, requests)
     pages = [
         ("LIFF アイデア一覧 新着 1ページ目", "/liff/ideas"),
         (f"LIFF アイデア一覧 新着 {deep:,}件目から", f"/liff/ideas?after={deep_new}"),

@@ -21,9 +21,9 @@ import time
 from page_timing import percentile, scratch_site
 from sqlalchemy import text
 
-from linecomm import migrate
+from linecomm import migrate, runtime
 from linecomm.db import make_engine, make_session_factory, transaction, utcnow
-from linecomm.points import service, tallies
+from linecomm.points import leaderboard, service, tallies
 from linecomm.pushes.segments import Segment
 
 LOAD_MEMBERS = """
@@ -93,7 +93,19 @@ def main() -> None:
         started = time.perf_counter()
         with transaction(sessions) as session:
             made = service.grant_to_segment(session, Segment(), 50, "ベンチマーク", "bench1", "bench")
-        print(f"grant to a segment of {made:,} members: {time.perf_counter() - started:.2f} s (goal ≤ 2 s at 100,000)")
+        print(f"grant to a segment of {made:,} members, ledger and balances only: "
+              f"{time.perf_counter() - started:.2f} s")
+        # As production runs it: ranks and leaderboards follow every balance in the same transaction (a
+        # member ranked up by the grant gets a message stored in the outbox).
+        runtime.install_action_listeners()
+        leaderboard.install()
+        started = time.perf_counter()
+        with transaction(sessions) as session:
+            made = service.grant_to_segment(session, Segment(), 50, "ベンチマーク", "bench2", "bench")
+            ranked_up = session.scalar(text("SELECT count(*) FROM outbound_messages "
+                                            "WHERE idempotency_key LIKE 'rank-up:%'"))
+        print(f"grant to a segment of {made:,} members with ranks and leaderboards: "
+              f"{time.perf_counter() - started:.2f} s, {ranked_up:,} rank-ups announced (goal ≤ 2 s at 100,000)")
         engine.dispose()
 
 

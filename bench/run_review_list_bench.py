@@ -23,14 +23,11 @@ dropped at the end. `--quick` (5,000 reviews, 10 requests) checks the benchmark 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 from collections.abc import Callable
 from typing import Any
 
-import machine_speed
-from page_timing import scratch_site, site_settings
+from page_timing import liff_client, print_header, scratch_site, site_settings
 from page_timing import timed as _timed
 from sqlalchemy import create_engine, text
 
@@ -174,17 +171,9 @@ def run(url: str, fake: FakeLinePlatform, reviews: int, requests: int) -> bool:
     print(f"loaded {counts[0]:,} reviews, {counts[1]:,} helpful marks, {counts[2]:,} members, {PRODUCTS} products "
           f"in {seconds:.1f} s; hot product {visible:,} visible reviews")
 
-    reader_id = "U" + __import__("hashlib").md5(b"1").hexdigest()  # member 1 (an author of the hot products)
-    fake.add_user(reader_id, "会員")
-    client = app.test_client()
-    signed = client.post("/liff/session", json={"id_token": fake.issue_liff_id_token(reader_id)},
-                         headers={"Origin": "http://localhost"})
-    assert signed.status_code == 200, signed.get_data(as_text=True)
-
-    print(f"PostgreSQL {version}, Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
-          f"{requests} timed requests per page (in-process Flask test client)")
-    print(machine_speed.describe(machine_speed.reference_us()) + "\n")
-    print(f"{'page':<44} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    # member 1 (an author of the hot products)
+    client = liff_client(app, fake, "U" + __import__("hashlib").md5(b"1").hexdigest())
+    print_header(version, requests)
 
     def ok(marker: str, reviews_shown: int | None = None) -> Callable[[Any], None]:
         def check(response: Any) -> None:

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import platform
 import re
 import resource
 import time
@@ -33,8 +31,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-import machine_speed
-from page_timing import scratch_site, site_settings, timed
+from page_timing import liff_client, print_header, scratch_site, site_settings, timed
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
@@ -202,21 +199,9 @@ def run(url: str, fake: FakeLinePlatform, members: int, requests: int) -> bool:
     assert staff.post("/admin/login", data={"email": "bench@example.com", "password": PASSWORD,
                                             "csrf_token": token}).status_code == 303
 
-    def liff_client(line_user_id: str) -> Any:
-        fake.add_user(line_user_id, "会員")
-        client = app.test_client()
-        signed = client.post("/liff/session", json={"id_token": fake.issue_liff_id_token(line_user_id)},
-                             headers={"Origin": "http://localhost"})
-        assert signed.status_code == 200, signed.get_data(as_text=True)
-        return client
-
-    answered = liff_client("U" + hashlib.md5(b"1").hexdigest())  # member 1 answered
-    fresh = liff_client("Ubenchnewcomer")
-
-    print(f"PostgreSQL {version}, Python {platform.python_version()}, {os.cpu_count()} CPU cores, "
-          f"{requests} timed requests per page (in-process Flask test client)")
-    print(machine_speed.describe(machine_speed.reference_us()) + "\n")
-    print(f"{'page':<46} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    answered = liff_client(app, fake, "U" + hashlib.md5(b"1").hexdigest())  # member 1 answered
+    fresh = liff_client(app, fake, "Ubenchnewcomer")
+    print_header(version, requests, width=46)
 
     def ok(marker: str) -> Callable[[Any], None]:
         def check(response: Any) -> None:

@@ -313,5 +313,9 @@ from linecomm.richmenu.cli import richmenu  # noqa: E402
 
 main.add_command(richmenu)
 
+from linecomm.kpis.cli import kpi  # noqa: E402
+
+main.add_command(kpi)
+
 if __name__ == "__main__":
     main()

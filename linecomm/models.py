@@ -1,8 +1,11 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 from linecomm.actions.models import MemberAction
+from linecomm.ambassadors.models import Appointment, CandidateRules, ModeratorHide
 from linecomm.audit.models import AuditEntry
 from linecomm.db import Base
 from linecomm.ideas.models import Idea, IdeaAnswer, IdeaComment, IdeaSettings, IdeaSupport
+from linecomm.kpis.models import KpiDaily
+from linecomm.kpis.weekly import StaffWeeklySummary  # noqa: F401
 from linecomm.members.models import (
     Consent,
     InviteCode,
@@ -21,7 +24,11 @@ from linecomm.moderation.models import (
     NgWord,
 )
 from linecomm.outbox.models import OutboundMessage
+from linecomm.points.badge_models import Badge, BadgeJobState, MemberBadge  # noqa: F401
+from linecomm.points.farming_models import FarmingPolicy
+from linecomm.points.leaderboard_models import LeaderboardPreference, MonthlyPoints
 from linecomm.points.models import MemberPoints, PointEntry, PointRule, PointsJobState
+from linecomm.points.rank_models import PointRank, RankMenuSetting
 from linecomm.pushes.models import (
     Delivery,
     DeliveryBatch,
@@ -34,6 +41,7 @@ from linecomm.qa.models import QaAnswer, QaFaq, QaQuestion
 from linecomm.referrals.models import Referral, ReferralArrival, ReferralCode, ReferralShare
 from linecomm.reviews.models import Review, ReviewHelpfulMark, ReviewProduct
 from linecomm.richmenu.models import RichMenu
+from linecomm.staff.line_link import StaffLineLink, StaffLinkCode  # noqa: F401
 from linecomm.staff.models import LoginAttempt, StaffSession, StaffUser
 from linecomm.surveys.models import (
     Survey,
@@ -49,6 +57,9 @@ from linecomm.webhooks.models import ChatGroup, WebhookEvent
 
 __all__ = [
     "AnswerImage",
+    "Appointment",
+    "CandidateRules",
+    "ModeratorHide",
     "AuditEntry",
     "Base",
     "ChatGroup",
@@ -58,10 +69,15 @@ __all__ = [
     "ContentReport",
     "Delivery",
     "DeliveryBatch",
+    "FarmingPolicy",
     "InviteCode",
     "InviteCodeAttempt",
+    "LeaderboardPreference",
     "MemberPoints",
+    "MonthlyPoints",
     "PointEntry",
+    "PointRank",
+    "RankMenuSetting",
     "PointRule",
     "PointsJobState",
     "InviteRedemption",
@@ -72,6 +88,7 @@ __all__ = [
     "IdeaSettings",
     "IdeaSupport",
     "Member",
+    "KpiDaily",
     "MemberAction",
     "MemberSanction",
     "MemberTag",

@@ -71,6 +71,7 @@ class Runtime:
                 queue = EmbeddedJobQueue(runtime.run_job, workers=settings.embedded_workers)
         runtime.queue = queue
         bind_to_sessions(runtime.sessions, queue)
+        install_leaderboards(runtime)
         from linecomm.uploads.storage import bind_upload_dir
 
         bind_upload_dir(runtime.sessions, settings.uploads_path)
@@ -153,9 +154,23 @@ def install_membership_listeners() -> None:
 def install_action_listeners() -> None:
     """Let points hear of member actions and moderation moves in their transaction
     (linecomm.actions.service.BATCH_LISTENERS, moderation seams), without the features importing points."""
-    from linecomm.points import service
+    from linecomm.points import badge_grants, ranks, service
 
     service.install()
+    badge_grants.install()  # badges: declarative badges granted in the action's transaction
+    ranks.install()  # ranks follow balances (linecomm.points.ledger.BALANCE_LISTENERS)
+
+
+def install_leaderboards(runtime: Runtime) -> None:
+    """Let the leaderboards follow balances and membership in the writing transaction, and (with Redis) send
+    their sorted-set writes after each commit of this runtime's sessions (linecomm.points.leaderboard)."""
+    from linecomm.points import leaderboard, leaderboard_jobs, leaderboard_store
+
+    leaderboard.install()
+    boards = leaderboard_store.boards_of(runtime.settings)
+    if boards is not None:
+        leaderboard_store.bind(runtime.sessions, boards)
+        leaderboard_jobs.ask_rebuild_on_loss(runtime)
 
 
 def set_process_default(runtime: Runtime | None) -> None:

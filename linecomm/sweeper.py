@@ -18,7 +18,10 @@ SWEEP_JOB = "linecomm.sweeper.sweep_job"
 BATCH = 100
 # Features' periodic passes, enqueued once per sweep (by path: the sweeper imports no feature). Each is a
 # job that is cheap when there is nothing to do and safe to run twice.
-PERIODIC_JOBS: tuple[str, ...] = ("linecomm.ideas.jobs.run_ideas_pass", "linecomm.points.jobs.run_points_pass")
+PERIODIC_JOBS: tuple[str, ...] = ("linecomm.ideas.jobs.run_ideas_pass", "linecomm.points.jobs.run_points_pass",
+                                 "linecomm.kpis.jobs.run_kpi_pass", "linecomm.points.badge_jobs.run_badge_pass",
+                                 "linecomm.points.leaderboard_jobs.run_leaderboard_pass",
+                                 "linecomm.kpis.weekly.run_weekly_summaries")
 
 
 @dataclass(frozen=True)

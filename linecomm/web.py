@@ -95,6 +95,13 @@ def build_app(
     from linecomm.points import views as point_views
 
     app.register_blueprint(point_views.bp)  # members' points history (/liff/points), my page's 「ポイント」
+    from linecomm.points import leaderboard_views
+
+    app.register_blueprint(leaderboard_views.bp)  # leaderboards (/liff/leaderboard), my page's 「ランキング」
+    from linecomm.ambassadors import liff_views as appointment_views
+    from linecomm.points import badge_views  # noqa: F401  (my page's 「バッジ」 block; no routes of its own)
+
+    app.register_blueprint(appointment_views.bp)  # member-moderators' page (/liff/moderate), my page's 「称号」
     if settings.is_demo or settings.env == "development":
         from linecomm.demo import views as demo_views
 

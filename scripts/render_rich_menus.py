@@ -27,11 +27,15 @@ from linecomm.richmenu import layout  # noqa: E402
 OUT = ROOT / "linecomm" / "richmenu" / "images"
 FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
          "/usr/share/fonts/truetype/noto/NotoSansCJK-Bold.ttc")
-# One palette per menu: the join menu invites (warm), the community menu is home (green, like LINE).
+# One palette per menu: the join menu invites (warm), the community menu is home (green, like LINE),
+# the ranked one rewards (gold).
 COLOURS = {
     layout.JOIN: {"cells": ["#f59e0b", "#64748b"], "text": "#ffffff", "line": "#ffffff"},
     layout.COMMUNITY: {"cells": ["#06c755", "#0ea5e9", "#64748b", "#475569", "#8b5cf6", "#f97316"],
                        "text": "#ffffff", "line": "#ffffff"},
+    # The ranked menu: the same places in gold and dark (the members' rank, not a new app).
+    layout.RANKED: {"cells": ["#b8860b", "#1f2937", "#a16207", "#374151", "#ca8a04", "#111827"],
+                    "text": "#fffbeb", "line": "#fde68a"},
 }
 
 

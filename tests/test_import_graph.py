@@ -8,7 +8,8 @@ from pathlib import Path
 import linecomm
 
 PACKAGES = ("members", "themes", "moderation", "pushes", "outbox", "webhooks", "chat", "richmenu", "liff", "surveys",
-            "reviews", "ideas", "qa", "actions", "uploads", "points", "referrals")
+            "reviews", "ideas", "qa", "actions", "uploads", "points", "referrals",
+            "ambassadors", "kpis")
 
 
 def _imported_modules(node: ast.AST) -> list[str]:

@@ -12,10 +12,13 @@ def init_app(app: Flask, settings: Settings) -> None:
     from linecomm.admin import (  # noqa: F401
         answer_views,
         auth_views,
+        badge_views,
         delivery_views,
+        farming_views,
         home_views,
         idea_views,
         invite_views,
+        kpi_views,
         member_views,
         moderation_views,
         ngword_views,
@@ -23,14 +26,17 @@ def init_app(app: Flask, settings: Settings) -> None:
         points_views,
         post_views,
         qa_views,
+        rank_views,
         referral_views,
         review_views,
         security,
+        staff_line_views,
         step_views,
         survey_results_views,
         survey_views,
     )
     from linecomm.admin.blueprint import bp
+    from linecomm.ambassadors import admin_views as appointment_views  # noqa: F401  (the owner's appointments)
 
     security.configure_session_cookie(app, settings)
     app.register_blueprint(bp)

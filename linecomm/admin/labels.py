@@ -21,7 +21,8 @@ CONTENT_STATE = {
     ContentState.BLOCKED: "投稿拒否",
 }
 REVIEW_REASON = {ReviewReason.HELD: "承認待ち", ReviewReason.FLAGGED: "要確認", ReviewReason.REPORTED: "通報あり",
-                 ReviewReason.IMAGE: "写真の確認", ReviewReason.PERSONAL_DATA: "個人情報"}
+                 ReviewReason.IMAGE: "写真の確認", ReviewReason.PERSONAL_DATA: "個人情報",
+                 ReviewReason.FARMING: "ポイント対象外"}
 CONTENT_KIND = {
     ContentKind.THEME_REPLY: "テーマへの回答",
     ContentKind.REVIEW: "レビュー",
@@ -34,6 +35,7 @@ CONTENT_KIND = {
 DECISION = {
     "submitted": "投稿",
     "auto_hidden": "通報により自動で非表示",
+    "member_hidden": "コミュニティモデレーターが非表示（確認待ち）",
     "approved": "承認",
     "ng_word_hidden": "NGワード追加により非表示",
     "ng_word_held": "NGワード追加により承認待ち",

@@ -20,7 +20,7 @@ from linecomm.themes import service as themes
 from linecomm.uploads.serving import photo_response as uploaded_photo_response
 
 REASONS = (ReviewReason.HELD, ReviewReason.PERSONAL_DATA, ReviewReason.IMAGE, ReviewReason.FLAGGED,
-           ReviewReason.REPORTED)
+           ReviewReason.REPORTED, ReviewReason.FARMING)
 PAGE = 30
 
 

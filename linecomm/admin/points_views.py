@@ -104,8 +104,11 @@ def point_grant_segment() -> Any:
                      after={"amount": amount, "reason": request.form.get("reason", "").strip()[:200],
                             "members": made, "segment": segment_summary(form)})
     commit()
-    flash(copy.MANUAL_GRANTED.format(count=made, amount=amount) if made else copy.MANUAL_REPEATED,
-          "info")
+    done = (copy.MANUAL_GRANTED.format(count=made, amount=amount) if amount > 0
+            else copy.MANUAL_DEDUCTED.format(count=made, points=-amount))
+    if not made:
+        done = copy.MANUAL_REPEATED if service.operation_made(db(), operation) else copy.MANUAL_NOBODY
+    flash(done, "info")
     return redirect(url_for("admin.points"), 303)
 
 

@@ -18,7 +18,8 @@ from linecomm.themes.scheduling import SendPlan
 from linecomm.timezones import format_jst
 
 SEGMENT_FIELDS = ("cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for",
-                  "answered_survey", "answered_choice", "reviewed_product", "supported_an_idea", "asked_or_answered")
+                  "answered_survey", "answered_choice", "reviewed_product", "supported_an_idea", "asked_or_answered",
+                  "rank_at_least", "points_at_least")
 SCHEDULE_KINDS = ("now", "once", "weekly", "monthly")
 DAYS_MAX = 3650
 
@@ -49,6 +50,19 @@ def _many(values: Any, name: str) -> list[str]:
     return [v.strip()[:100] for v in values.getlist(name) if v.strip()][:200]
 
 
+POINTS_MAX = 100_000_000
+
+
+def _number(value: str, what: str, low: int, high: int) -> int | None:
+    """A number typed in a segment field (empty: None)."""
+    if not value.strip():
+        return None
+    number = forms.int_arg(value, low, high)
+    if number is None:
+        raise FormError(f"{what}は{low}〜{high:,}の半角の整数で指定してください。")
+    return number
+
+
 def _ids(values: list[str], what: str) -> tuple[int, ...]:
     """Ids picked in the form (a survey, a choice); anything else is refused (whether they exist is the
     segment's check: linecomm.pushes.segments.segment_problems)."""
@@ -75,6 +89,8 @@ class SegmentForm:
     reviewed_product: list[str] = field(default_factory=list)  # product ids: reviewed any of them
     supported_an_idea: str = ""  # "1": supported an idea
     asked_or_answered: str = ""  # "1": asked or answered in member Q&A
+    rank_at_least: str = ""  # a points rank level: that rank or above
+    points_at_least: str = ""  # a points balance of at least this many
 
     @classmethod
     def read(cls, values: Any) -> SegmentForm:
@@ -85,7 +101,9 @@ class SegmentForm:
                    answered_survey=_many(values, "answered_survey"), answered_choice=_many(values, "answered_choice"),
                    reviewed_product=_many(values, "reviewed_product"),
                    supported_an_idea="1" if values.get("supported_an_idea") else "",
-                   asked_or_answered="1" if values.get("asked_or_answered") else "")
+                   asked_or_answered="1" if values.get("asked_or_answered") else "",
+                   rank_at_least=(values.get("rank_at_least") or "").strip()[:3],
+                   points_at_least=(values.get("points_at_least") or "").strip()[:10])
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentForm:
@@ -99,6 +117,7 @@ class SegmentForm:
             reviewed_product=[str(i) for i in segment.reviewed_products],
             supported_an_idea="1" if segment.supported_an_idea else "",
             asked_or_answered="1" if segment.asked_or_answered else "",
+            rank_at_least=str(segment.rank_at_least or ""), points_at_least=str(segment.points_at_least or ""),
         )
 
     def segment(self) -> Segment:
@@ -113,6 +132,8 @@ class SegmentForm:
                 answered_choices=_ids(self.answered_choice, "アンケートの回答"),
                 reviewed_products=_ids(self.reviewed_product, "レビューを投稿した商品"),
                 supported_an_idea=bool(self.supported_an_idea), asked_or_answered=bool(self.asked_or_answered),
+                rank_at_least=_number(self.rank_at_least, "ランク", 0, 100) or None,
+                points_at_least=_number(self.points_at_least, "ポイント残高", 0, POINTS_MAX) or None,
             )
         except ScheduleError as exc:
             raise FormError(str(exc)) from None
@@ -143,6 +164,8 @@ class PostForm:
     reviewed_product: list[str] = field(default_factory=list)
     supported_an_idea: str = ""
     asked_or_answered: str = ""
+    rank_at_least: str = ""
+    points_at_least: str = ""
 
     @classmethod
     def read(cls, values: Any) -> PostForm:

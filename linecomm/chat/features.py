@@ -12,4 +12,6 @@ FEATURE_CHATS: tuple[str, ...] = (
     "linecomm.ideas.chat",
     "linecomm.qa.chat",
     "linecomm.points.chat",
+    "linecomm.staff.chat",
+    "linecomm.points.leaderboard_chat",
 )

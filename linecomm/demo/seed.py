@@ -77,6 +77,21 @@ def seed(session: Session, privacy_version: str) -> str:
     from linecomm.points import demo as points_demo
 
     points_demo.seed(session, [user_id for user_id, _, _ in DEMO_MEMBERS])  # points: a welcome grant each
+    from linecomm.points import badge_demo
+
+    badge_demo.seed(session, [user_id for user_id, _, _ in DEMO_MEMBERS])  # badges: a manual one, earned ones
+    from linecomm.points import leaderboard_demo
+
+    leaderboard_demo.seed(session, [user_id for user_id, _, _ in DEMO_MEMBERS])  # leaderboards: an order
+    from linecomm.points import rank_demo
+
+    rank_demo.seed(session)  # ranks: the default ladder; いちろう 20 points short of ブロンズ
+    from linecomm.ambassadors import demo as ambassadors_demo
+
+    ambassadors_demo.seed(session)  # はなこ 公認アンバサダー, いちろう コミュニティモデレーター with a report to check
+    from linecomm.kpis import demo as kpis_demo
+
+    kpis_demo.seed(session)  # KPI dashboard: the last week's snapshots (after every other feature's data)
     return DEMO_CODE
 
 

@@ -31,10 +31,6 @@ COMMENT_REQUIRED = "コメントをご記入ください。"
 FORM_HAS_ERRORS = "入力内容をご確認ください。赤字の項目をご確認ください。"
 
 
-def too_long(limit: int, length: int) -> str:
-    return f"{limit:,}文字以内でご記入ください（現在{length:,}文字）。"
-
-
 # Pages.
 NOT_FOUND = "お探しのアイデアは見つかりませんでした。非公開になったか、URLが正しくない可能性があります。"
 SUBMITTED = "アイデアを投稿しました。ありがとうございます！"

@@ -24,6 +24,7 @@ from linecomm.moderation import seams
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.pushes.schedule import jst_day_start
+from linecomm.text import limits
 from linecomm.timezones import JST
 
 MOMENTUM_DAYS = 7
@@ -137,11 +138,11 @@ class Draft:
         if not draft.title:
             draft.errors["title"] = copy.TITLE_REQUIRED
         elif len(draft.title) > copy.TITLE_MAX:
-            draft.errors["title"] = copy.too_long(copy.TITLE_MAX, len(draft.title))
+            draft.errors["title"] = limits.too_long(copy.TITLE_MAX, len(draft.title))
         if not draft.description:
             draft.errors["description"] = copy.DESCRIPTION_REQUIRED
         elif len(draft.description) > copy.DESCRIPTION_MAX:
-            draft.errors["description"] = copy.too_long(copy.DESCRIPTION_MAX, len(draft.description))
+            draft.errors["description"] = limits.too_long(copy.DESCRIPTION_MAX, len(draft.description))
         if draft.category not in copy.CATEGORIES:
             draft.errors["category"] = copy.CATEGORY_REQUIRED
         return draft
@@ -297,7 +298,7 @@ def comment_error(body: str) -> str | None:
     if not body:
         return copy.COMMENT_REQUIRED
     if len(body) > copy.COMMENT_MAX:
-        return copy.too_long(copy.COMMENT_MAX, len(body))
+        return limits.too_long(copy.COMMENT_MAX, len(body))
     return None
 
 

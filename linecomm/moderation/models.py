@@ -32,6 +32,7 @@ class ReviewReason:
     REPORTED = "reported"  # members reported it
     IMAGE = "image"  # a picture, held by the image policy: words cannot screen it
     PERSONAL_DATA = "personal_data"  # a phone number, e-mail address, LINE ID or address: held by the rule
+    FARMING = "farming"  # points withheld (a repeated or meaningless post): published, reviewed afterwards
 
 
 class NgAction:

@@ -15,10 +15,10 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from linecomm.db import dialect_name, insert_ignoring_conflicts, insert_rows_ignoring_conflicts, utcnow
+from linecomm.db import dialect_name, insert_ignoring_conflicts, insert_rows_ignoring_conflicts, one_of, utcnow
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import copy, ngwords, personal_data, seams
 from linecomm.moderation.matcher import Verdict
@@ -36,6 +36,7 @@ from linecomm.moderation.models import (
 )
 
 BODY_MAX = 5000
+IMAGE_BODY = "（画像）"  # the body of content that is a picture (a theme answer's photo): no words to screen
 DEFAULT_REPORT_THRESHOLD = 3
 
 
@@ -332,6 +333,30 @@ def report(session: Session, content_id: int, reporter_member_id: int, reason: s
     return ReportResult.ACCEPTED
 
 
+def flag_for_review(session: Session, notes: dict[int, str], reason: str, now: datetime | None = None) -> int:
+    """Put published items in the queue to be reviewed afterwards (they stay visible), each with its note
+    in its history: one UPDATE and one INSERT whatever the number. Items already queued keep their reason.
+    Returns how many were queued."""
+    if not notes:
+        return 0
+    now = now or utcnow()
+    queued = session.execute(
+        update(ContentItem).where(one_of(session, ContentItem.id, sorted(notes)),
+                                  ContentItem.state == ContentState.PUBLISHED, ContentItem.in_queue.is_(False))
+        .values(in_queue=True, review_reason=reason).returning(ContentItem.id)
+        .execution_options(synchronize_session=False)).scalars().all()
+    rows = [{"content_id": content_id, "staff_id": None, "action": "flagged", "from_state": ContentState.PUBLISHED,
+             "to_state": ContentState.PUBLISHED, "note": notes[content_id][:500], "at": now}
+            for content_id in sorted(queued)]
+    if rows:
+        session.execute(insert(ContentDecision), rows)
+        for content_id in queued:  # loaded items follow the statement
+            item = session.identity_map.get(session.identity_key(ContentItem, content_id))
+            if item is not None:
+                session.expire(item, ["in_queue", "review_reason"])
+    return len(rows)
+
+
 def approve(session: Session, item: ContentItem, staff_id: int, note: str | None = None,
             now: datetime | None = None) -> tuple[str, str]:
     """Publish a queued item (held, flagged, reported or hidden) and take it off the queue."""
@@ -359,6 +384,19 @@ def hide(session: Session, item: ContentItem, staff_id: int, note: str | None = 
     item.decided_at, item.decided_by = now, staff_id
     session.flush()
     return before, item.state
+
+
+def hide_pending_review(session: Session, item: ContentItem, note: str, now: datetime | None = None) -> bool:
+    """A member-moderator's hide of a reported, published item: hidden from members and left in the queue
+    (reason REPORTED) for staff to restore or confirm, as when reports reach the threshold. False when the
+    item is no longer published (the caller tells the member)."""
+    if item.state != ContentState.PUBLISHED or item.redacted_at is not None:
+        return False
+    now = now or utcnow()
+    _decide(session, item, "member_hidden", ContentState.HIDDEN, None, note, now)
+    item.in_queue, item.review_reason = True, ReviewReason.REPORTED
+    session.flush()
+    return True
 
 
 def supersede(session: Session, item: ContentItem, now: datetime | None = None) -> None:

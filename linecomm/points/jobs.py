@@ -1,6 +1,7 @@
 """The points pass, started by the sweeper every interval (linecomm.sweeper.PERIODIC_JOBS) in the worker or
-the embedded queue: once per JST day it applies expiry; every `RECOMPUTE_EVERY` it recomputes the balances
-from the ledger and repairs drift. Each step is its own transaction and safe to run twice."""
+the embedded queue: once per JST day it applies expiry and warns of what expires soon; every
+`RECOMPUTE_EVERY` it recomputes the balances and ranks from the ledger and repairs drift. Each step is its
+own transaction and safe to run twice."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from linecomm.db import transaction
-from linecomm.points import tallies
+from linecomm.points import expiry_notices, tallies
 from linecomm.points.models import PointsJobState
 from linecomm.timezones import JST
 
@@ -30,14 +31,20 @@ def _state(session: Session) -> PointsJobState:
 
 
 def recompute_now(session: Session, now: datetime) -> int:
-    drifted = tallies.recompute(session, now).drifted
+    recount = tallies.recompute(session, now)
     state = _state(session)
-    state.recomputed_at, state.last_drift = now, drifted
-    return drifted
+    state.recomputed_at, state.last_drift = now, recount.drifted
+    if recount.ranks_repaired:
+        log.info("points recompute: %d rank(s) repaired", recount.ranks_repaired)
+    return recount.drifted
 
 
-def expire_now(session: Session, now: datetime) -> int:
+def expire_now(session: Session, now: datetime, liff_id: str | None = None) -> int:
+    """Expire what is due, then warn members of what expires within expiry_notices.WARN_DAYS."""
     expired = tallies.apply_expiry(session, now)
+    warned = expiry_notices.warn(session, now, liff_id)
+    if warned:
+        log.info("points expiry: %d member(s) warned of points about to expire", warned)
     _state(session).expired_on = now.astimezone(JST).date().isoformat()
     return expired
 
@@ -71,6 +78,6 @@ def apply_expiry() -> None:
 
     rt = runtime.current()
     with transaction(rt.sessions) as session:
-        expired = expire_now(session, rt.clock())
+        expired = expire_now(session, rt.clock(), rt.settings.liff_id)
     if expired:
         log.info("points expiry: %d point(s) expired", expired)

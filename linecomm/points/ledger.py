@@ -150,9 +150,12 @@ def grant_key(action_id: int, generation: int) -> str:
     return f"action:{action_id}" if generation == 0 else f"action:{action_id}:{generation}"
 
 
-def grant_actions(session: Session, actions: Iterable[MemberAction], now: datetime) -> int:
+def grant_actions(session: Session, actions: Iterable[MemberAction], now: datetime,
+                  unpaid: dict[int, str] | None = None) -> int:
     """Pay each action that is not paid now, by the rule in force, within its daily cap (over the cap the
-    grant is recorded with 0 points). Returns the points granted."""
+    grant is recorded with 0 points); the actions in `unpaid` (id → the reason, for the member's history)
+    are recorded with 0 points too (farming, linecomm.points.farming). Returns the points granted."""
+    unpaid = unpaid or {}
     todo = [a for a in actions if a.withdrawn_at is None]
     if not todo:
         return 0
@@ -176,7 +179,7 @@ def grant_actions(session: Session, actions: Iterable[MemberAction], now: dateti
         if grants > reversals:
             continue  # paid and not taken back
         rule = rules.get(action.kind)
-        amount = rule.amount if rule else 0
+        amount = rule.amount if rule and action.id not in unpaid else 0
         if rule is not None and rule.daily_cap is not None:
             so_far = earned.get((action.member_id, action.kind), 0)
             amount = max(0, min(amount, rule.daily_cap - so_far))
@@ -185,7 +188,7 @@ def grant_actions(session: Session, actions: Iterable[MemberAction], now: dateti
                      "amount": amount, "action_id": action.id, "action_kind": action.kind,
                      "rule_version": rule.version if rule else None,
                      "expires_at": expiry_after(now, rule.expiry_months) if rule and amount > 0 else None,
-                     "created_at": now})
+                     "reason": unpaid.get(action.id), "created_at": now})
     return sum(amount for _, amount, _ in insert_entries(session, rows, now))
 
 

@@ -68,7 +68,7 @@ class PointEntry(Base):
 
 
 class MemberPoints(Base):
-    """The member's balance (every entry) and lifetime total (every entry but expiries)."""
+    """The member's balance (every entry), lifetime total (every entry but expiries) and rank."""
 
     __tablename__ = "member_points"
 
@@ -76,6 +76,10 @@ class MemberPoints(Base):
     balance: Mapped[int] = mapped_column(Integer, default=0)
     lifetime: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The member's rank on the current ladder (linecomm.points.ranks: a level follows the lifetime total)
+    # and the highest level ever announced to them, so a rank-up is announced once whatever is replayed.
+    rank_level: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    rank_announced: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class PointsJobState(Base):

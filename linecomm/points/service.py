@@ -20,8 +20,9 @@ from linecomm.actions.models import MemberAction
 from linecomm.db import dialect_name, insert_ignoring_conflicts, one_of, utcnow
 from linecomm.members.models import Member
 from linecomm.moderation import seams
-from linecomm.moderation.models import ContentDecision, ContentItem, ContentKind, ContentState
-from linecomm.points import ledger
+from linecomm.moderation import service as moderation
+from linecomm.moderation.models import ContentDecision, ContentItem, ContentKind, ContentState, ReviewReason
+from linecomm.points import farming, ledger
 from linecomm.points.models import EntryKind, MemberPoints, PointEntry
 from linecomm.pushes import segments
 
@@ -36,10 +37,20 @@ def on_actions(session: Session, changed: list[MemberAction], change: str) -> No
     if change == "recorded":
         now = max(a.occurred_at for a in changed)
         visible = _visible_contents(session, [a.content_id for a in changed if a.content_id is not None])
-        ledger.grant_actions(session, [a for a in changed if a.content_id is None or a.content_id in visible], now)
+        _pay(session, [a for a in changed if a.content_id is None or a.content_id in visible], now)
     elif change == "withdrawn":
         now = max(a.withdrawn_at or utcnow() for a in changed)
         ledger.reverse_actions(session, changed, "取り消し", now)
+
+
+def _pay(session: Session, paid: list[MemberAction], now: datetime, *, flag: bool = True) -> None:
+    """Grant the actions, withholding the points of farmed posts (farming.judge); those go to the
+    moderators' queue, still published (`flag`; not when a moderator just published them)."""
+    verdicts = farming.judge(session, paid, now)
+    ledger.grant_actions(session, paid, now, {aid: farming.REASONS[v.reason] for aid, v in verdicts.items()})
+    if verdicts and flag:
+        moderation.flag_for_review(session, {v.content_id: farming.REASONS[v.reason] for v in verdicts.values()},
+                                   ReviewReason.FARMING, now)
 
 
 def _visible_contents(session: Session, content_ids: list[int]) -> set[int]:
@@ -66,7 +77,7 @@ def on_content_moved(session: Session, item: ContentItem, before: str | None, no
         if not _superseded(session, item):
             ledger.reverse_actions(session, _actions_on(session, item.id), "非表示", now)
     elif item.state == ContentState.PUBLISHED and before != ContentState.PUBLISHED:
-        ledger.grant_actions(session, [a for a in _actions_on(session, item.id) if a.withdrawn_at is None], now)
+        _pay(session, [a for a in _actions_on(session, item.id) if a.withdrawn_at is None], now, flag=False)
 
 
 def _actions_on(session: Session, content_id: int) -> list[MemberAction]:
@@ -126,20 +137,31 @@ def grant_manual(session: Session, member_id: int, amount: int, reason: str, ope
     now = now or utcnow()
     if session.get(Member, member_id) is None:
         raise ManualError("会員が見つかりません。")
+    key = f"manual:{operation[:64]}:{member_id}"
+    if amount < 0:  # a deduction never takes a balance below zero (the row is locked while it is checked)
+        ledger.add_to_balances(session, {member_id: (0, 0)}, now)
+        if session.scalar(select(exists().where(PointEntry.key == key))):
+            return False  # made already (a double submit)
+        held = session.scalar(select(MemberPoints.balance).where(MemberPoints.member_id == member_id)) or 0
+        if held + amount < 0:
+            raise ManualError(f"残高（{held:,}ポイント）を超えて減算することはできません。")
     made = ledger.insert_entries(session, [{
-        "member_id": member_id, "key": f"manual:{operation[:64]}:{member_id}", "kind": EntryKind.MANUAL,
+        "member_id": member_id, "key": key, "kind": EntryKind.MANUAL,
         "amount": amount, "reason": reason, "created_by": by[:200], "created_at": now}], now)
     return bool(made)
 
 
 def grant_to_segment(session: Session, segment: segments.Segment, amount: int, reason: str, operation: str,
                      by: str, now: datetime | None = None) -> int:
-    """Grant (+) or deduct (-) to every member of the segment: one INSERT ... SELECT for the entries feeding
+    """Grant (+) or deduct (-) to every member of the segment (a deduction: those whose balance covers it):
+    one INSERT ... SELECT for the entries feeding
     one upsert of the balances (a single statement on PostgreSQL), never a query per member. Returns how
     many members got an entry (0 when the operation was made before)."""
     reason = _check(amount, reason)
     now = now or utcnow()
     where = segments.conditions(segment, now)
+    if amount < 0:  # a deduction skips the members it would take below zero
+        where = [*where, balance_at_least(-amount)]
     key = literal(f"manual:{operation[:64]}:", String) + cast(Member.id, String)
     source = select(Member.id, key, literal(EntryKind.MANUAL, String), literal(amount, Integer),
                     literal(reason, String), literal(by[:200], String), literal(now, PointEntry.created_at.type)
@@ -178,6 +200,11 @@ def grant_to_segment(session: Session, segment: segments.Segment, amount: int, r
         rows = session.execute(upsert).all()
         ledger.tell_listeners(session, [ledger.BalanceChange(m, b, lt, amount) for m, b, lt in rows], now)
     return int(made)
+
+
+def operation_made(session: Session, operation: str) -> bool:
+    """Whether a hand operation (its form's id) made entries already (a double submit)."""
+    return session.scalar(select(exists().where(PointEntry.key.like(f"manual:{operation[:64]}:%")))) or False
 
 
 def balance_at_least(points: int) -> ColumnElement[bool]:

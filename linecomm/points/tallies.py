@@ -1,5 +1,5 @@
-"""Set-based tallies over the ledger: balances recomputed from it (drift reported and repaired), and
-expiry applied with compensating rows, once per grant (`expire:<grant id>`)."""
+"""Set-based tallies over the ledger: balances and ranks recomputed from it (drift reported and repaired),
+and expiry applied with compensating rows, once per grant (`expire:<grant id>`)."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +10,7 @@ from sqlalchemy import Select, String, case, cast, func, literal, or_, select, u
 from sqlalchemy.orm import Session, aliased
 
 from linecomm.db import insert_ignoring_conflicts
-from linecomm.points import ledger
+from linecomm.points import ledger, ranks
 from linecomm.points.models import EntryKind, MemberPoints, PointEntry
 
 log = logging.getLogger(__name__)
@@ -26,12 +26,14 @@ def _totals() -> Select:  # type: ignore[type-arg]
 @dataclass(frozen=True)
 class Recount:
     drifted: int  # members whose kept balance or lifetime differed from the ledger
+    ranks_repaired: int = 0  # members whose kept rank differed from their lifetime total's (never announced)
 
 
 def recompute(session: Session, now: datetime) -> Recount:
     """Recompute every balance from the ledger in one statement: an upsert from one GROUP BY over the ledger
     that only writes (and returns) the rows that differ or are missing, so the rows returned are the drift.
-    Then one UPDATE zeroes kept rows with no ledger entries at all (rare: a hand-edited table)."""
+    Then one UPDATE zeroes kept rows with no ledger entries at all (rare: a hand-edited table), and one
+    UPDATE sets every rank from the repaired totals (ranks.repair: nothing is announced)."""
     totals = _totals().subquery()
     upsert = ledger._upsert(session)
     upsert = upsert.from_select(
@@ -52,7 +54,10 @@ def recompute(session: Session, now: datetime) -> Recount:
         .values(balance=0, lifetime=0, updated_at=now).execution_options(synchronize_session=False)).rowcount or 0
     if drifted:
         log.warning("points: %d member balance(s) drifted from the ledger; repaired", drifted)
-    return Recount(drifted)
+    repaired = ranks.repair(session, now)  # after the balances: the ranks follow the repaired totals
+    if repaired:
+        log.warning("points: %d member rank(s) differed from their lifetime total; repaired", repaired)
+    return Recount(drifted, repaired)
 
 
 def apply_expiry(session: Session, now: datetime) -> int:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from linecomm.actions import privacy as actions
+from linecomm.ambassadors import privacy as ambassadors
 from linecomm.ideas import privacy as ideas
 from linecomm.members import privacy as members
 from linecomm.moderation import privacy as moderation
 from linecomm.outbox import privacy as outbox
+from linecomm.points import badge_privacy as badges
+from linecomm.points import leaderboard_privacy as leaderboards
 from linecomm.points import privacy as points
 from linecomm.privacy.registry import PrivacyRegistry
 from linecomm.pushes import privacy as pushes
@@ -29,8 +32,11 @@ registry = PrivacyRegistry([
     pushes.hook,
     actions.hook,
     points.hook,
+    badges.hook,
+    leaderboards.hook,
     qa.hook,
     reviews.hook,
     uploads.hook,
     referrals.hook,
+    ambassadors.hook,
 ])

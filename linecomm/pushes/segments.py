@@ -29,7 +29,8 @@ from linecomm.pushes.schedule import jst_day_start
 CAP_WINDOW = timedelta(days=7)
 # The modules that register conditions over their own rows (by module path, like linecomm.chat.features).
 CONDITION_MODULES: tuple[str, ...] = ("linecomm.surveys.segments", "linecomm.reviews.segments",
-                                      "linecomm.ideas.segments", "linecomm.qa.segments")
+                                      "linecomm.ideas.segments", "linecomm.qa.segments",
+                                      "linecomm.points.segments")
 
 
 class SegmentError(PushError):
@@ -52,6 +53,8 @@ class Segment:
     reviewed_products: tuple[int, ...] = ()  # product ids: a published review of any one of them
     supported_an_idea: bool = False  # supports (or supported) at least one idea
     asked_or_answered: bool = False  # a published question or answer in member Q&A
+    rank_at_least: int | None = None  # points rank level (on the current ladder) or above
+    points_at_least: int | None = None  # a points balance of at least this many
 
     def __post_init__(self) -> None:
         if self.joined_from and self.joined_to and self.joined_from > self.joined_to:
@@ -59,6 +62,10 @@ class Segment:
         for value in (self.active_within_days, self.inactive_for_days):
             if value is not None and value < 1:
                 raise SegmentError("最終アクティブの日数は1以上で指定してください。")
+        if self.rank_at_least is not None and self.rank_at_least < 0:
+            raise SegmentError("ランクの指定を読み取れませんでした。")
+        if self.points_at_least is not None and self.points_at_least < 0:
+            raise SegmentError("ポイント残高は0以上で指定してください。")
 
     def to_json(self) -> str:
         data = {k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v)
@@ -81,6 +88,8 @@ class Segment:
             reviewed_products=tuple(int(v) for v in data.get("reviewed_products", ())),
             supported_an_idea=bool(data.get("supported_an_idea", False)),
             asked_or_answered=bool(data.get("asked_or_answered", False)),
+            rank_at_least=int(data["rank_at_least"]) if data.get("rank_at_least") is not None else None,
+            points_at_least=int(data["points_at_least"]) if data.get("points_at_least") is not None else None,
         )
 
     def describe(self, session: Session | None = None) -> str:
@@ -108,9 +117,10 @@ class Segment:
 
 # -- conditions other features register -------------------------------------------------------------------
 
-# Segment fields whose condition another feature registers: tuples of ids, or flags (True: the condition holds).
+# Segment fields whose condition another feature registers: tuples of ids, flags (True: the condition holds),
+# or numbers (a threshold; unset or 0: no condition).
 REGISTERED_FIELDS = ("answered_surveys", "answered_choices", "reviewed_products", "supported_an_idea",
-                     "asked_or_answered")
+                     "asked_or_answered", "rank_at_least", "points_at_least")
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,6 @@ CATEGORY_REQUIRED = "カテゴリを選んでください。"
 FORM_HAS_ERRORS = "入力内容をご確認ください。"
 
 
-def too_long(limit: int, length: int) -> str:
-    return f"{limit:,}文字以内でご記入ください（現在{length:,}文字）。"
-
-
 # Page states and outcomes.
 NOT_FOUND = "お探しの質問は見つかりませんでした。非表示になったか、URLが正しくない可能性があります。"
 FAQ_NOT_FOUND = "お探しのよくある質問は見つかりませんでした。"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from linecomm.db import utcnow
 from linecomm.qa import copy, service
 from linecomm.qa.models import QaAnswer, QaFaq
+from linecomm.text import limits
 from linecomm.text.normalise import normalise
 
 NOT_SOLVED = "解決済み（ベストアンサーのある）質問だけをよくある質問にできます。"
@@ -31,11 +32,11 @@ class FaqDraft:
         if not draft.title:
             draft.errors["title"] = copy.TITLE_REQUIRED
         elif len(draft.title) > copy.TITLE_MAX:
-            draft.errors["title"] = copy.too_long(copy.TITLE_MAX, len(draft.title))
+            draft.errors["title"] = limits.too_long(copy.TITLE_MAX, len(draft.title))
         if not draft.body:
             draft.errors["body"] = "回答の本文をご記入ください。"
         elif len(draft.body) > copy.FAQ_BODY_MAX:
-            draft.errors["body"] = copy.too_long(copy.FAQ_BODY_MAX, len(draft.body))
+            draft.errors["body"] = limits.too_long(copy.FAQ_BODY_MAX, len(draft.body))
         if draft.category not in copy.CATEGORIES:
             draft.errors["category"] = copy.CATEGORY_REQUIRED
         return draft

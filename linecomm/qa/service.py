@@ -31,6 +31,7 @@ from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.qa import copy
 from linecomm.qa.models import QaAnswer, QaQuestion
 from linecomm.queue import enqueue_after_commit
+from linecomm.text import limits
 from linecomm.text.normalise import normalise
 
 PAGE = 20
@@ -86,7 +87,7 @@ def _check_text(errors: dict[str, str], name: str, value: str, limit: int, requi
     if not value:
         errors[name] = required
     elif len(value) > limit:
-        errors[name] = copy.too_long(limit, len(value))
+        errors[name] = limits.too_long(limit, len(value))
 
 
 def ask(session: Session, member_id: int, title: str, body: str, category: str,

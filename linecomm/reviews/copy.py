@@ -30,10 +30,6 @@ STATE_LABELS = {"published": "公開中", "held": "確認待ち", "hidden": "非
 SORT_LABELS = {"new": "新しい順", "helpful": "参考になった順"}
 
 
-def body_too_long(length: int) -> str:
-    return f"{BODY_MAX:,}文字以内でご記入ください（現在{length:,}文字）。"
-
-
 def body_too_short(length: int) -> str:
     return f"{BODY_MIN}文字以上でご記入ください（現在{length:,}文字）。"
 

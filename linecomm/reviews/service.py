@@ -27,6 +27,7 @@ from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.reviews import copy
 from linecomm.reviews.counters import recount
 from linecomm.reviews.models import Review, ReviewHelpfulMark, ReviewProduct
+from linecomm.text import limits
 from linecomm.uploads import service as uploads
 from linecomm.uploads.images import PhotoRefused
 
@@ -84,7 +85,7 @@ def check(draft: Draft) -> tuple[int | None, str, dict[str, str]]:
     elif len(body) < copy.BODY_MIN:
         errors["body"] = copy.body_too_short(len(body))
     elif len(body) > copy.BODY_MAX:
-        errors["body"] = copy.body_too_long(len(body))
+        errors["body"] = limits.too_long(copy.BODY_MAX, len(body))
     return stars, body, errors
 
 

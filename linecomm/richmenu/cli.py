@@ -55,7 +55,7 @@ def richmenu() -> None:
 
 @richmenu.command("deploy")
 @click.option("--image", "image_options", multiple=True, metavar="KIND=PATH",
-              help="Your own image for a menu: join=PATH or community=PATH (PNG/JPEG, LINE's size rules).")
+              help="Your own image for a menu: join=PATH, community=PATH or ranked=PATH (PNG/JPEG, LINE's size rules).")
 def deploy(image_options: tuple[str, ...]) -> None:
     """Create the menus on LINE (or keep unchanged ones), upload their images, make the join menu the
     default, link members to the community menu and delete the menus they replace."""

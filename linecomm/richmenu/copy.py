@@ -1,9 +1,11 @@
 """What `linecomm richmenu ...` says (Japanese first, English after a slash, for operators of either)."""
 from __future__ import annotations
 
-KIND_LABELS = {"join": "参加前メニュー (join)", "community": "メンバーメニュー (community)"}
+KIND_LABELS = {"join": "参加前メニュー (join)", "community": "メンバーメニュー (community)",
+               "ranked": "特典メニュー (ranked)"}
 
-IMAGE_OPTION_FORM = "--image は join=PATH または community=PATH の形で指定してください。 / Use --image join=PATH or --image community=PATH."
+IMAGE_OPTION_FORM = ("--image は join=PATH、community=PATH または ranked=PATH の形で指定してください。"
+                     " / Use --image join=PATH, community=PATH or ranked=PATH.")
 IMAGE_TWICE = "{kind} の画像が2回指定されています。 / The {kind} image is given twice."
 IMAGE_UNREADABLE = "画像ファイルを読めませんでした（{path}）: {reason} / Cannot read the image file."
 IMAGE_REFUSED = "{path} はリッチメニューの画像に使えません: {problems}"

@@ -82,8 +82,8 @@ def deploy(line: LineClient, sessions: sessionmaker[Session], settings: Settings
         result.menus[kind] = menu_id
         result.created.append(kind)
     line.set_default_rich_menu(result.menus[layout.JOIN])
-    if layout.COMMUNITY in result.created:
-        result.linked, result.unlinked = backfill(line, sessions, result.menus[layout.COMMUNITY], sleep=sleep)
+    if layout.COMMUNITY in result.created or layout.RANKED in result.created:
+        result.linked, result.unlinked = backfill(line, sessions, result.menus, sleep=sleep)
     _delete(line, [mid for mid in previous if mid not in result.menus.values()], result)
     return result
 
@@ -101,34 +101,38 @@ def _delete(line: LineClient, menu_ids: list[str], result: DeployResult) -> None
             log.warning("could not delete rich menu %s: %s", menu_id, exc)
 
 
-def backfill(line: LineClient, sessions: sessionmaker[Session], community_menu_id: str | None = None, *,
+def backfill(line: LineClient, sessions: sessionmaker[Session], menus: dict[str, str] | None = None, *,
              sleep: Callable[[float], None] = time.sleep) -> tuple[int, int]:
-    """Link every following member to the community menu and unlink former members, with LINE's bulk
-    endpoints (500 users a request, paced, retried on 429/5xx). Returns (linked, unlinked)."""
-    if community_menu_id is None:
+    """Link every following member to the community menu (those of the ranks chosen for it to the ranked
+    menu) and unlink former members, with LINE's bulk endpoints (500 users a request, paced, retried on
+    429/5xx). `menus`: kind -> rich menu id (default: the current ones). Returns (linked, unlinked)."""
+    if menus is None:
         with transaction(sessions) as session:
-            row = service.current(session, layout.COMMUNITY)
-            community_menu_id = row.line_rich_menu_id if row is not None else None
-    if community_menu_id is None:
+            menus = {kind: row.line_rich_menu_id for kind in (layout.COMMUNITY, layout.RANKED)
+                     if (row := service.current(session, kind)) is not None}
+    if layout.COMMUNITY not in menus:
         raise LookupError("no community rich menu deployed")
     pace = _Pace(BULK_REQUESTS_PER_SECOND, sleep)
     linked = unlinked = 0
-    for community in (True, False):
+    split = layout.RANKED in menus  # without a ranked menu on LINE yet, its members keep the community one
+    kinds = (layout.COMMUNITY, layout.RANKED, layout.JOIN) if split else (layout.COMMUNITY, layout.JOIN)
+    for kind in kinds:
         after = 0
         while True:
             with transaction(sessions) as session:  # no transaction is held while LINE answers
-                page = service.user_ids_page(session, community, after, MAX_BULK_USERS)
+                page = service.user_ids_page(session, kind, after, MAX_BULK_USERS, split_ranked=split)
             if not page:
                 break
             user_ids = [user_id for _id, user_id in page]
-            if community:
-                _retrying(line.link_rich_menu_to_users, (user_ids, community_menu_id), pace, sleep)
-                linked += len(user_ids)
-            else:
+            if kind == layout.JOIN:
                 _retrying(line.unlink_rich_menu_from_users, (user_ids,), pace, sleep)
                 unlinked += len(user_ids)
+            else:
+                _retrying(line.link_rich_menu_to_users, (user_ids, menus[kind]), pace, sleep)
+                linked += len(user_ids)
             after = page[-1][0]
     return linked, unlinked
+
 
 
 class _Pace:

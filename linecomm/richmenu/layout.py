@@ -14,7 +14,8 @@ from linecomm.config import Settings
 
 JOIN = "join"
 COMMUNITY = "community"
-KINDS = (JOIN, COMMUNITY)
+RANKED = "ranked"  # the community menu in the colours of the ranks marketers choose (linecomm.richmenu.service)
+KINDS = (JOIN, COMMUNITY, RANKED)
 NAME_PREFIX = "linecomm:"  # every menu linecomm creates is named "linecomm:<kind>:<digest>"
 WIDTH, ROW_HEIGHT, MAX_HEIGHT = 1200, 405, 810  # the shipped images: 1200x405 per row, at most 1200x810
 
@@ -61,21 +62,23 @@ class MenuLayout:
         return out
 
 
+# The places every member's menu opens (the community menu, and the ranked one in gold).
+_SURVEYS = Area("surveys", "アンケート", "ご意見をお聞かせください", "liff", "/surveys")
+_REVIEWS = Area("reviews", "レビュー", "商品の感想を見る・書く", "liff", "/reviews")
+_IDEAS = Area("ideas", "アイデア", "商品づくりに参加", "liff", "/ideas")
+_QA = Area("qa", "質問", "みんなに聞く・答える", "liff", "/qa")
+_ME = Area("me", "マイページ", "ニックネーム・履歴", "liff", "/me")
+_HELP = Area("help", "使い方", "ヘルプを見る", "message", "ヘルプ")
+
 # 参加する sends the join keyword the join flow understands (linecomm.members.chat.JOIN_WORDS);
 # 使い方 sends ヘルプ (HELP_WORDS).
 LAYOUTS: dict[str, MenuLayout] = {
-    JOIN: MenuLayout(JOIN, "メニュー", (
-        Area("join", "参加する", "招待コードで参加", "message", "参加する"),
-        Area("help", "使い方", "ヘルプを見る", "message", "ヘルプ"),
-    )),
+    JOIN: MenuLayout(JOIN, "メニュー", (Area("join", "参加する", "招待コードで参加", "message", "参加する"), _HELP)),
     # The privacy notice is linked from マイページ (and from the join flow), so it needs no area of its own.
-    COMMUNITY: MenuLayout(COMMUNITY, "メニュー", (
-        Area("surveys", "アンケート", "ご意見をお聞かせください", "liff", "/surveys"),
-        Area("reviews", "レビュー", "商品の感想を見る・書く", "liff", "/reviews"),
-        Area("ideas", "アイデア", "商品づくりに参加", "liff", "/ideas"),
-        Area("qa", "質問", "みんなに聞く・答える", "liff", "/qa"),
-        Area("me", "マイページ", "ニックネーム・履歴", "liff", "/me"),
-        Area("help", "使い方", "ヘルプを見る", "message", "ヘルプ"),
+    COMMUNITY: MenuLayout(COMMUNITY, "メニュー", (_SURVEYS, _REVIEWS, _IDEAS, _QA, _ME, _HELP)),
+    # Members of the ranks chosen for it: the same places, in gold, with their rank page in place of help.
+    RANKED: MenuLayout(RANKED, "メンバー特典", (
+        _SURVEYS, _REVIEWS, _IDEAS, _QA, Area("points", "ランク", "ポイントと特典の状況", "liff", "/points"), _ME,
     )),
 }
 

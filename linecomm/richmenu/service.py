@@ -1,14 +1,14 @@
 """Which rich menus are current, and who should see which (the rules; no LINE calls, flush only)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from linecomm.members.models import Member, MemberStatus
-from linecomm.richmenu.layout import COMMUNITY, JOIN
+from linecomm.richmenu.layout import COMMUNITY, JOIN, RANKED
 from linecomm.richmenu.models import RichMenu
 
 # Who sees the community menu: members, suspended ones too (LIFF pages let them read, not post).
@@ -49,6 +49,22 @@ def menu_kind_for(status: str | None) -> str:
     return COMMUNITY if status in COMMUNITY_STATUSES else JOIN
 
 
+# The seam of who sees the ranked menu: a feature (points' ranks) registers a condition on `members`, so this
+# package never imports it. None from the condition: nobody (no rank is chosen for the menu).
+RankedCondition = Callable[[Session], ColumnElement[bool] | None]
+_ranked_conditions: list[RankedCondition] = []
+
+
+def register_ranked_condition(condition: RankedCondition) -> None:
+    if condition not in _ranked_conditions:
+        _ranked_conditions.append(condition)
+
+
+def ranked_condition(session: Session) -> ColumnElement[bool] | None:
+    parts = [c for c in (condition(session) for condition in _ranked_conditions) if c is not None]
+    return or_(*parts) if parts else None
+
+
 def wants_community_menu(session: Session, member_id: int, line_user_id: str) -> bool:
     """Whether this LINE user, as member `member_id`, should now see the community menu (False once they
     left, were erased, or the row now belongs to no one with this LINE id)."""
@@ -56,14 +72,32 @@ def wants_community_menu(session: Session, member_id: int, line_user_id: str) ->
     return member is not None and member.line_user_id == line_user_id and member.status in COMMUNITY_STATUSES
 
 
-def user_ids_page(session: Session, community: bool, after_id: int, limit: int) -> list[tuple[int, str]]:
-    """(member id, LINE user id) of following members who should see the community menu (or, with
-    `community=False`, former members who should not), in id order after `after_id` (keyset pages)."""
-    statuses = COMMUNITY_STATUSES if community else (MemberStatus.LEFT,)
+def menu_for(session: Session, member_id: int, line_user_id: str) -> str:
+    """Which menu this LINE user should see now: JOIN (the default: not a member), COMMUNITY or RANKED."""
+    if not wants_community_menu(session, member_id, line_user_id):
+        return JOIN
+    ranked = ranked_condition(session)
+    if ranked is not None and session.scalar(select(Member.id).where(Member.id == member_id, ranked)) is not None:
+        return RANKED
+    return COMMUNITY
+
+
+def user_ids_page(session: Session, kind: str, after_id: int, limit: int, *, split_ranked: bool = True
+                  ) -> list[tuple[int, str]]:
+    """(member id, LINE user id) of following members who should see the menu of `kind` (COMMUNITY,
+    RANKED, or JOIN: former members, who should see the default), in id order after `after_id` (keyset
+    pages). `split_ranked=False`: COMMUNITY includes the ranked members (no ranked menu to give them)."""
+    statuses = (MemberStatus.LEFT,) if kind == JOIN else COMMUNITY_STATUSES
+    where = [Member.status.in_(statuses), Member.is_following.is_(True), Member.id > after_id,
+             Member.line_user_id.like("U%")]
+    ranked = ranked_condition(session) if kind != JOIN and split_ranked else None
+    if kind == RANKED:
+        if ranked is None:
+            return []
+        where.append(ranked)
+    elif ranked is not None:
+        where.append(~ranked)
     rows = session.execute(
-        select(Member.id, Member.line_user_id)
-        .where(Member.status.in_(statuses), Member.is_following.is_(True), Member.id > after_id,
-               Member.line_user_id.like("U%"))
-        .order_by(Member.id).limit(limit)
+        select(Member.id, Member.line_user_id).where(*where).order_by(Member.id).limit(limit)
     ).all()
     return [(row.id, row.line_user_id) for row in rows]

@@ -37,6 +37,8 @@ class Permission(StrEnum):
     REVIEWS = "reviews.manage"  # the product catalogue for reviews (add, edit, archive) and each product's reviews
     REFERRALS_READ = "referrals.read"  # referrals: invites shared, joins attributed, top referrers
     POINTS = "points.manage"  # points rules per action, grants and deductions by hand (one member or a segment)
+    APPOINTMENTS = "appointments.manage"  # candidate rules, appointing and revoking ambassadors and member-moderators
+    KPIS = "kpis.read"  # the KPI dashboard: members, activity, UGC, co-creation, NPS, referrals (CSV downloads)
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -45,7 +47,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                               Permission.PUSHES, Permission.THEMES, Permission.SURVEYS_READ, Permission.SURVEYS,
                               Permission.QA_READ, Permission.QA_ANSWER, Permission.QA_FAQ,
                               Permission.IDEAS_READ, Permission.IDEAS, Permission.REVIEWS,
-                              Permission.REFERRALS_READ, Permission.POINTS}),
+                              Permission.REFERRALS_READ, Permission.POINTS, Permission.KPIS}),
     Role.MODERATOR: frozenset(
         {Permission.MEMBERS_READ, Permission.MEMBERS_SANCTION, Permission.MODERATION, Permission.NG_WORDS,
          Permission.SURVEYS_READ, Permission.QA_READ, Permission.QA_ANSWER, Permission.IDEAS_READ}

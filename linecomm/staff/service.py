@@ -211,6 +211,10 @@ def update(session: Session, user: StaffUser, *, role: str | None = None, is_act
     if new_active != user.is_active:
         changes["is_active"] = (user.is_active, new_active)
         user.is_active = new_active
+        if not new_active:  # their LINE user id is staff data: a disabled account keeps none (line_link)
+            from linecomm.staff import line_link
+
+            line_link.forget(session, user.id)
     if changes:
         sessions.revoke_all(session, user)
         session.flush()

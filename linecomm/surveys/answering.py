@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from linecomm.surveys import copy
 from linecomm.surveys.models import QuestionKind, SurveyChoice, SurveyQuestion
+from linecomm.text import limits
 
 TEXT_MAX = 1000  # characters in one free-text answer
 NUMBER_RANGES = {QuestionKind.RATING: (1, 5), QuestionKind.NPS: (0, 10)}
@@ -135,7 +136,7 @@ def _check_one(q: Question, values: list[str]) -> Answer | str | None:
     if not body:
         return copy.WRITE_SOMETHING if required else None
     if len(body) > TEXT_MAX:
-        return copy.text_too_long(TEXT_MAX, len(body))
+        return limits.too_long(TEXT_MAX, len(body))
     return Answer(q.id, text=body)
 
 

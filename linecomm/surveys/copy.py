@@ -23,10 +23,6 @@ NPS_RANGE = "0〜10の中から選んでください。"
 FORM_HAS_ERRORS = "入力内容をご確認ください。赤字の項目に、ご回答が必要な点があります。"
 
 
-def text_too_long(limit: int, length: int) -> str:
-    return f"{limit:,}文字以内でご記入ください（現在{length:,}文字）。"
-
-
 # States of a survey, as the page says them.
 THANK_YOU_DEFAULT = "ご回答ありがとうございました。いただいたご意見は、今後の商品づくりやサービスの参考にさせていただきます。"
 NOT_FOUND = "お探しのアンケートは見つかりませんでした。公開が終わったか、URLが正しくない可能性があります。"

@@ -27,7 +27,7 @@ from linecomm.pushes.segments import Segment, conditions
 from linecomm.text.quotes import quoted
 from linecomm.themes.models import AnswerImage, AnswerKind, ImageStatus, ThemeAnswer, ThemePost
 
-IMAGE_BODY = "（画像）"  # what the moderation core stores as the body of an image answer
+IMAGE_BODY = moderation.IMAGE_BODY  # what the moderation core stores as the body of an image answer
 CLOSED_NOTICE_FOR = timedelta(days=2)  # after this, a message is no longer taken as a late answer
 VOICE_BODY_UNITS = 80
 CANDIDATES = 20

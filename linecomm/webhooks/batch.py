@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from linecomm.chat import router
+from linecomm.chat import replies, router
 from linecomm.chat.context import Batch
 from linecomm.config import Settings
 from linecomm.db import one_of
@@ -64,6 +64,7 @@ def handle_batch(
 def _all_at_once(
     session: Session, line: LineClient, settings: Settings, rows: list[InboxEvent], now: datetime, claim: str
 ) -> Handled:
+    replies.stored(session)  # nothing is waiting from an earlier attempt
     senders = members.get_or_create_many(
         session, [row.user_id for row in rows if row.user_id and dispatch.acts_on_member(row)], now
     )
@@ -86,6 +87,7 @@ def _one_by_one(
 ) -> Handled:
     to_send: list[sending.Attempt] = []
     retry_in: float | None = None
+    replies.stored(session)  # the failed batch's replies are gone
     for row in rows:
         row.status, row.handled_at = InboxStatus.PENDING, None  # undo what the failed attempt noted
         try:
@@ -95,6 +97,7 @@ def _one_by_one(
                 reachable = members.reachable_among(session, [m["to"] for m in queued])
                 to_send.extend(_store_answers(session, queued, now, claim, reachable.__contains__))
         except Exception as exc:
+            replies.stored(session)  # what it queued is rolled back
             log.exception("webhook event %s failed", row.id)
             delay = _record_failure(session, row, exc, now)
             if delay is not None:
@@ -129,6 +132,7 @@ def _store_answers(
         else:
             marks.append(None)
     ids = queueing.store_new(session, queued)
+    replies.stored(session)
     return [
         sending.new_attempt(message_id, message, now, mark)
         for message_id, message, mark in zip(ids, queued, marks, strict=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from linecomm.chat import router
+from linecomm.chat import replies, router
 from linecomm.chat.context import Batch, EventContext, Sender
 from linecomm.config import Settings
 from linecomm.line.client import LineClient
@@ -74,7 +74,9 @@ def handle(
         members=members,
         batch=batch,
     )
-    handler(ctx)
+    with replies.handling(session, ctx):  # features may add to the reply (chat.replies)
+        handler(ctx)
     ctx.flush_reply()
+    replies.queued(session, ctx.queued)
     row.status, row.handled_at = InboxStatus.DONE, now
     return ctx.queued

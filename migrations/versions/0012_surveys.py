@@ -16,7 +16,6 @@ from alembic import op
 
 import linecomm.db
 
-
 revision: str = '0012'
 down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None

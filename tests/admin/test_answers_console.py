@@ -66,7 +66,7 @@ def test_answers_poll_results_featuring_and_voices_in_the_next_post(console: Con
     assert console.audit_count("answer.unfeature") == 1
 
     compose = client.get("/admin/posts/new").get_data(as_text=True)
-    assert f'name="voice" value="{hana}"' in compose and f'value="{evil}"' not in compose
+    assert f'name="voice" value="{hana}"' in compose and f'name="voice" value="{evil}"' not in compose
     preview = client.post("/admin/posts/new", {"title": "来月のテーマ", "text": "来月もよろしくお願いします。",
                                                "voice": str(hana), "action": "preview"}).get_data(as_text=True)
     assert "【みなさんの声】\n・はなまるさん「白湯を飲んでから、コーヒーを丁寧に淹れます」" in preview

@@ -14,7 +14,16 @@ from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.staff.models import StaffUser
 from linecomm.themes.models import ThemeAnswer
-from tests.admin import ideas_matrix, pushes_matrix, qa_matrix, reviews_matrix, surveys_matrix
+from tests.admin import (
+    appointments_matrix,
+    ideas_matrix,
+    points_matrix,
+    pushes_matrix,
+    qa_matrix,
+    reviews_matrix,
+    staff_line_matrix,
+    surveys_matrix,
+)
 from tests.admin.console import PASSWORD, Console, make_member
 
 ALL = {"owner", "marketer", "moderator"}
@@ -55,6 +64,9 @@ def _world(console: Console) -> dict[str, Any]:
     ids.update(qa_matrix.world(console))
     ids.update(ideas_matrix.world(console))
     ids.update(reviews_matrix.world(console))
+    ids.update(appointments_matrix.world(console))
+    ids.update(points_matrix.world(console))
+    ids.update(staff_line_matrix.world(console))
     with console.community.session() as s:
         ids["photo_content"] = s.get(ThemeAnswer, ids["photo"]).content_id
     return ids
@@ -80,6 +92,8 @@ def _cases(w: dict[str, Any]) -> list[Case]:
         Case("POST", "admin.invite_list", "/admin/invites", MARKETING, {"cohort": "2期生", "max_uses": "5"}),
         Case("POST", "admin.invite_disable", f"/admin/invites/{w['code']}/disable", MARKETING),
         Case("GET", "admin.referrals", "/admin/referrals", MARKETING),
+        Case("GET", "admin.kpis", "/admin/kpis", MARKETING),
+        Case("GET", "admin.kpis_csv", "/admin/kpis/members-daily.csv", MARKETING),
         Case("GET", "admin.points", "/admin/points", MARKETING),
         Case("POST", "admin.point_rule", "/admin/points/rules/vote", MARKETING, {"amount": "3"}),
         Case("POST", "admin.point_grant_segment", "/admin/points/grant", MARKETING,
@@ -87,6 +101,9 @@ def _cases(w: dict[str, Any]) -> list[Case]:
         Case("GET", "admin.point_member", f"/admin/points/members/{m}", MARKETING),
         Case("POST", "admin.point_member_grant", f"/admin/points/members/{m}/grant", MARKETING,
              {"amount": "5", "reason": "お礼", "operation": "matrix2"}),
+        Case("GET", "admin.point_ranks", "/admin/points/ranks", MARKETING),
+        Case("POST", "admin.point_ranks_save", "/admin/points/ranks", MARKETING,
+             {"name": ["レギュラー", "ブロンズ"], "threshold": ["0", "500"]}),
         Case("POST", "admin.member_export", f"/admin/members/{m}/export", OWNER, {"format": "json"}),
         Case("POST", "admin.member_delete", f"/admin/members/{v}/delete", OWNER, {"confirm": str(v)}),
         Case("GET", "admin.moderation_queue", "/admin/moderation", MODERATION),
@@ -118,6 +135,9 @@ def _cases(w: dict[str, Any]) -> list[Case]:
         *qa_matrix.cases(w, Case),
         *ideas_matrix.cases(w, Case),
         *reviews_matrix.cases(w, Case),
+        *appointments_matrix.cases(w, Case),
+        *points_matrix.cases(w, Case),
+        *staff_line_matrix.cases(w, Case),
     ]
 
 
@@ -130,7 +150,8 @@ def test_the_matrix_covers_every_admin_route(console: Console) -> None:
     cases = {(c.method, c.endpoint) for c in _cases({k: 1 for k in (
         "member", "victim", "tag", "doomed_tag", "code", "word", "doomed_word", "held", "other_staff_id",
         "photo_content", *pushes_matrix.WORLD_KEYS, *surveys_matrix.WORLD_KEYS,
-        *qa_matrix.WORLD_KEYS, *ideas_matrix.WORLD_KEYS, *reviews_matrix.WORLD_KEYS)})}
+        *qa_matrix.WORLD_KEYS, *ideas_matrix.WORLD_KEYS, *reviews_matrix.WORLD_KEYS,
+        *appointments_matrix.WORLD_KEYS, *points_matrix.WORLD_KEYS, *staff_line_matrix.WORLD_KEYS)})}
     routes = {
         (method, rule.endpoint)
         for rule in console.community.app.url_map.iter_rules()

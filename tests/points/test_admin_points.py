@@ -57,7 +57,11 @@ def test_grant_to_a_segment_once_per_operation(community: Community, console: Co
 
     deduct = marketer.post("/admin/points/grant", {**form, "amount": "-30", "operation": "op2abc"})
     assert deduct.status_code == 303
+    assert "3人から30ポイントを減算" in marketer.follow(deduct).get_data(as_text=True)
     assert balance(community, first[0]) == (70, 70)
+    too_much = marketer.post("/admin/points/grant", {**form, "amount": "-80", "operation": "op4abc"})
+    assert "対象のメンバーがいないため" in marketer.follow(too_much).get_data(as_text=True)
+    assert [balance(community, m) for m in first] == [(70, 70)] * 3  # never below zero
     refused = marketer.post("/admin/points/grant", {**form, "reason": "", "operation": "op3abc"})
     assert refused.status_code == 422 and "理由を入力してください" in refused.get_data(as_text=True)
 
@@ -66,13 +70,18 @@ def test_grant_to_one_member_from_the_member_page(community: Community, console:
     member = liff_member(nickname="ひとり").member_id
     marketer = console.client("marketer")
     assert "ポイントの履歴・付与" in marketer.get(f"/admin/members/{member}").get_data(as_text=True)
+    over = marketer.post(f"/admin/points/members/{member}/grant",
+                         {"amount": "-5", "reason": "誤付与の訂正", "operation": "one0"})
+    assert "残高（0ポイント）を超えて減算することはできません" in marketer.follow(over).get_data(as_text=True)
+    marketer.post(f"/admin/points/members/{member}/grant", {"amount": "8", "reason": "お礼", "operation": "one9"})
     form = {"amount": "-5", "reason": "誤付与の訂正", "operation": "one1"}
     assert marketer.post(f"/admin/points/members/{member}/grant", form).status_code == 303
     assert marketer.post(f"/admin/points/members/{member}/grant", form).status_code == 303
-    assert entries(community, member) == [("manual", f"manual:one1:{member}", -5)]
+    assert entries(community, member) == [("manual", f"manual:one9:{member}", 8),
+                                          ("manual", f"manual:one1:{member}", -5)]
     page = marketer.get(f"/admin/points/members/{member}").get_data(as_text=True)
     assert "運営より：誤付与の訂正" in page and "-5" in page
-    assert console.audit_count("points.grant_member") == 1
+    assert console.audit_count("points.grant_member") == 2
     bad = marketer.post(f"/admin/points/members/{member}/grant", {**form, "amount": "0", "operation": "one2"})
     assert "0以外" in marketer.follow(bad).get_data(as_text=True)
     assert marketer.post("/admin/points/members/999999/grant", form).status_code == 404

@@ -42,3 +42,24 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(community: Communit
         counts.append(len([q for q in seen if not q.lstrip().upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]))
     assert counts[0] == counts[1], counts
     assert [balance(community, m)[0] for m in members] == [30] * 4  # 5 answers each at 10, capped at 30 a day
+
+
+def test_checking_a_batch_of_written_answers_for_farming_adds_no_statement_per_answer(
+        community: Community, liff_member) -> None:
+    from linecomm.moderation import service as moderation
+    from linecomm.moderation.models import ContentKind
+
+    members = [liff_member(nickname=f"かき{i}").member_id for i in range(4)]
+    counts = []
+    for size, tag in ((4, "small"), (16, "large")):
+        with community.session() as s:
+            items = [moderation.submit(s, members[i % 4], ContentKind.THEME_REPLY,
+                                       f"{tag}の{i}番目の回答です。朝は白湯を飲んでいます{i * 7919}", ref="theme:1")
+                     for i in range(size)]
+            ids = [item.id for item in items]
+        rows = [(members[i % 4], ActionKind.THEME_ANSWER, f"theme-answer:w{tag}{i}", "theme:1", ids[i])
+                for i in range(size)]
+        with counted(community) as seen, community.session() as s:
+            assert len(actions.record_many(s, rows)) == size
+        counts.append(len([q for q in seen if not q.lstrip().upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]))
+    assert counts[0] == counts[1], counts

@@ -17,8 +17,8 @@ from linecomm.db import utcnow
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentItem, ContentKind
 from linecomm.points import ledger, rules, service, tallies
-from linecomm.pushes import segments
 from linecomm.points.models import PointEntry
+from linecomm.pushes import segments
 from linecomm.staff.models import StaffUser
 from tests.admin.console import Console
 from tests.points.helpers import balance, entries, record

@@ -16,6 +16,7 @@ def test_points_keyword_replies_with_a_flex_bubble(community: Community, liff_me
     person = liff_member(nickname="ぽいんと好き")
     record(community, person.member_id, ActionKind.THEME_ANSWER, "theme-answer:c1")
     record(community, person.member_id, ActionKind.IDEA_ADOPTED, "idea-adopted:1")
+    community.drain()  # the rank-up to ブロンズ is pushed (or held for quiet hours) before the keyword is sent
     user = ChatUser(community, person.line_user_id, "ぽいんと好き")
     for word in ("ポイント", "ﾎﾟｲﾝﾄ"):
         before = len(user.received())
@@ -24,7 +25,7 @@ def test_points_keyword_replies_with_a_flex_bubble(community: Community, liff_me
         received = user.received()
         assert len(received) == before + 1
         flex = received[-1]
-        assert flex["type"] == "flex" and flex["altText"] == "ポイント残高：510pt（累計 510pt）"
+        assert flex["type"] == "flex" and flex["altText"] == "ポイント残高：510pt（累計 510pt・ブロンズ）"
         texts = [c.get("text") for c in flex["contents"]["body"]["contents"]]
         assert "510pt" in texts
         assert flex["contents"]["footer"]["contents"][0]["action"]["uri"] == (

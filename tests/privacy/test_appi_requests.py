@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from linecomm.ambassadors.models import Appointment, ModeratorHide
 from linecomm.db import utcnow
 from linecomm.ideas import service as ideas
 from linecomm.members import invites, tags
@@ -38,6 +39,7 @@ from linecomm.models import (
 )
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentKind, ContentState
+from linecomm.points.leaderboard_models import LeaderboardPreference, MonthlyPoints
 from linecomm.privacy.features import registry
 from linecomm.qa import service as qa
 from linecomm.referrals.models import Referral, ReferralArrival, ReferralCode, ReferralShare
@@ -60,10 +62,13 @@ SECTIONS = [
     "step_messages_skipped",  # pushes
     "member_actions",  # actions
     "points_balance", "point_entries",  # points
+    "badges",  # badges (their first theme answer earned はじめての回答)
+    "leaderboard_hidden", "leaderboard_monthly_points",  # leaderboards
     "qa_questions", "qa_answers",  # qa
     "reviews", "review_helpful_marks",  # reviews
     "uploaded_photos",  # uploads
     "referrals",  # referrals
+    "appointments", "items_hidden_as_moderator",  # ambassadors
 ]
 
 
@@ -142,6 +147,10 @@ def _member_everywhere(console: Console) -> dict[str, Any]:
                    ReferralArrival(line_user_id=member.line_user_id, referrer_member_id=other.id, arrived_at=now,
                                    settled_at=now, outcome="attributed"),
                    Referral(referrer_member_id=other.id, referred_member_id=member.id, attributed_at=now)])
+        s.add_all([MonthlyPoints(member_id=member.id, month="2025-01", points=10),  # leaderboards
+                   LeaderboardPreference(member_id=member.id, hidden=True)])
+        s.add_all([Appointment(member_id=member.id, role="member_moderator", appointed_by="owner@example.com"),
+                   ModeratorHide(member_id=member.id, content_id=others_post.id, jst_day="2026-12-05", slot=1)])
         s.flush()
         return {"member": member.id, "line_user_id": member.line_user_id, "post": post.id, "photo": photo.id,
                 "answer_item": answer_item.id, "report_target": others_post.id}
@@ -227,7 +236,8 @@ def test_erase_goes_through_every_feature_and_keeps_the_counts(console: Console)
                                                 "survey_texts": 1, "inbox_events": 1, "outgoing_messages": 1,
                                                 "reviews": 1, "review_helpful_marks": 1, "uploaded_photos": 1,
                                                 "qa_questions": 1, "qa_answers": 1, "ideas": 1,
-                                                "referral_codes": 1}
+                                                "referral_codes": 1, "appointments_ended": 1, "leaderboard_months": 2,
+                                                "leaderboard_preferences": 1, "badges": 1}
 
     again = json.loads(owner.post(f"/admin/members/{ids['member']}/export", {"format": "json"}).get_data(as_text=True))
     assert again["member"]["line_user_id"] == f"deleted:{ids['member']}"

@@ -11,6 +11,7 @@ from linecomm.moderation import ngwords
 from linecomm.moderation.models import ContentItem, ContentKind, ContentState
 from linecomm.qa import copy
 from linecomm.qa.models import QaAnswer, QaQuestion
+from linecomm.text import limits
 from tests.qa.conftest import answer, answer_ids, ask
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -31,7 +32,7 @@ def test_asking_checks_fields_in_japanese_and_goes_through_moderation(community,
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert copy.TITLE_REQUIRED in html and copy.CATEGORY_REQUIRED in html
-    assert copy.too_long(copy.BODY_MAX, copy.BODY_MAX + 1) in html and 'aria-invalid="true"' in html
+    assert limits.too_long(copy.BODY_MAX, copy.BODY_MAX + 1) in html and 'aria-invalid="true"' in html
     assert "あ" * 20 in html  # what was typed stays
 
     question_id = ask(client, "サイズの選び方", "普段Mサイズです。どれがいいですか？", "product")

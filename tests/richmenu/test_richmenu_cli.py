@@ -50,7 +50,7 @@ def test_deploy_creates_both_menus_with_images_and_the_join_menu_as_default(
     result = linecomm(settings, "deploy")
     assert result.returncode == 0, result.stderr
     menus = fake_line.rich_menus()
-    assert len(menus) == 2 and all(m["hasImage"] for m in menus)
+    assert len(menus) == 3 and all(m["hasImage"] for m in menus)
     by_bar = {m["name"].split(":")[1]: m for m in menus}
     join, community = by_bar["join"], by_bar["community"]
     assert fake_line.default_rich_menu_id == join["richMenuId"]
@@ -65,7 +65,8 @@ def test_deploy_creates_both_menus_with_images_and_the_join_menu_as_default(
     with transaction(sessions) as session:
         rows = session.scalars(select(RichMenu).order_by(RichMenu.id)).all()
         assert [(r.kind, r.line_rich_menu_id, r.retired_at) for r in rows] == [
-            ("join", join["richMenuId"], None), ("community", community["richMenuId"], None)]
+            ("join", join["richMenuId"], None), ("community", community["richMenuId"], None),
+            ("ranked", by_bar["ranked"]["richMenuId"], None)]
 
 
 def test_deploying_again_keeps_unchanged_menus_and_replaces_changed_ones_without_leaving_duplicates(
@@ -76,13 +77,13 @@ def test_deploying_again_keeps_unchanged_menus_and_replaces_changed_ones_without
     again = linecomm(settings, "deploy")
     assert again.returncode == 0 and "変更なし" in again.stdout
     assert {m["richMenuId"] for m in fake_line.rich_menus()} == first
-    assert [r.path for r in fake_line.requests].count("/v2/bot/richmenu") == 2  # created once each
+    assert [r.path for r in fake_line.requests].count("/v2/bot/richmenu") == 3  # created once each
     own = tmp_path / "community.png"
     own.write_bytes(png(2500, 1686))
     replaced = linecomm(settings, "deploy", "--image", f"community={own}")
     assert replaced.returncode == 0, replaced.stderr
     menus = fake_line.rich_menus()
-    assert len(menus) == 2  # the old community menu is deleted once members have the new one
+    assert len(menus) == 3  # the old community menu is deleted once members have the new one
     community = next(m for m in menus if m["name"].startswith("linecomm:community:"))
     assert community["richMenuId"] not in first and community["size"] == {"width": 2500, "height": 1686}
     assert all(fake_line.rich_menu_shown_to(u)["richMenuId"] == community["richMenuId"] for u in members)

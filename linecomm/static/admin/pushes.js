@@ -4,7 +4,8 @@
   "use strict";
 
   var SEGMENT_FIELDS = ["cohort", "tag", "exclude_tag", "joined_from", "joined_to", "active_within", "inactive_for",
-    "answered_survey", "answered_choice", "reviewed_product", "supported_an_idea", "asked_or_answered"];
+    "answered_survey", "answered_choice", "reviewed_product", "supported_an_idea", "asked_or_answered",
+    "rank_at_least", "points_at_least"];
 
   function number(value) {
     return value === null || value === undefined ? "—" : Number(value).toLocaleString("ja-JP");

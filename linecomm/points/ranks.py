@@ -1,0 +1,254 @@
+"""Ranks (ランク) by lifetime points: a ladder marketers set in the console (versioned and audited like the
+point rules; members follow the built-in ladder, version 0, until someone sets one).
+
+A member's rank is the highest step whose threshold their lifetime total reaches, kept on `member_points`
+(`rank_level`) in the transaction of every entry that moves the lifetime total (ledger.BALANCE_LISTENERS),
+with a constant number of statements whatever the number of members moved (a segment grant moves 100,000).
+
+Rank policy: the rank follows the lifetime total both ways. The lifetime total never drops through expiry
+or spending; it drops only when a reversal takes back points that should not have been paid (an action
+withdrawn, content hidden by moderation), and the rank they bought goes with them. A rank-up is announced
+once per member and level (`rank_announced` keeps the highest level announced; the outbox key
+`rank-up:<member>:<level>` is UNIQUE), so losing a rank and earning it back says nothing twice. The
+periodic recompute (`repair`) sets every rank from the ladder in one statement and never announces.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from linecomm.db import dialect_name, one_of, utcnow
+from linecomm.points import ledger
+from linecomm.points.models import MemberPoints
+from linecomm.points.rank_models import PointRank
+
+LADDER_MEMO = "points.ranks"
+MAX_RANKS = 10
+NAME_MAX = 20
+MAX_THRESHOLD = 100_000_000
+DEFAULT_LADDER: tuple[tuple[str, int], ...] = (
+    ("レギュラー", 0), ("ブロンズ", 300), ("シルバー", 1_000), ("ゴールド", 3_000))
+
+
+@dataclass(frozen=True)
+class Rank:
+    level: int
+    name: str
+    threshold: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a member stands: their rank, the next one (None at the top) and the points still needed."""
+
+    rank: Rank
+    next: Rank | None
+    needed: int
+    percent: int  # 0..100 of the way from this rank's threshold to the next one's
+
+
+@dataclass(frozen=True)
+class Ladder:
+    version: int  # 0: the built-in default
+    ranks: tuple[Rank, ...]
+
+    def level_for(self, lifetime: int) -> int:
+        return max((r.level for r in self.ranks if lifetime >= r.threshold), default=0)
+
+    def rank(self, level: int) -> Rank:
+        return self.ranks[min(max(level, 0), len(self.ranks) - 1)]
+
+    def progress(self, lifetime: int, level: int | None = None) -> Progress:
+        rank = self.rank(self.level_for(lifetime) if level is None else level)
+        upper = self.ranks[rank.level + 1] if rank.level + 1 < len(self.ranks) else None
+        if upper is None:
+            return Progress(rank, None, 0, 100)
+        span = max(upper.threshold - rank.threshold, 1)
+        done = min(max(lifetime - rank.threshold, 0), span)
+        return Progress(rank, upper, max(upper.threshold - lifetime, 0), done * 100 // span)
+
+
+def _ladder(version: int, steps: Sequence[tuple[str, int]]) -> Ladder:
+    return Ladder(version, tuple(Rank(i, name, threshold) for i, (name, threshold) in enumerate(steps)))
+
+
+DEFAULT = _ladder(0, DEFAULT_LADDER)
+
+
+def current_ladder(session: Session) -> Ladder:
+    """The ladder in force (one query; remembered for the transaction)."""
+    memo = session.info.get(LADDER_MEMO)
+    if memo is not None:
+        return memo
+    newest = select(func.max(PointRank.version)).scalar_subquery()
+    rows = session.execute(select(PointRank.version, PointRank.name, PointRank.threshold)
+                           .where(PointRank.version == newest).order_by(PointRank.level)).all()
+    ladder = _ladder(rows[0].version, [(r.name, r.threshold) for r in rows]) if rows else DEFAULT
+    session.info[LADDER_MEMO] = ladder
+    return ladder
+
+
+class RankError(ValueError):
+    """A ladder a marketer entered that cannot be kept (the message is Japanese, for the form)."""
+
+
+def check(steps: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The steps, names trimmed, or RankError with what is wrong."""
+    cleaned = [((name or "").strip(), threshold) for name, threshold in steps]
+    if not cleaned:
+        raise RankError("ランクを1つ以上入力してください。")
+    if len(cleaned) > MAX_RANKS:
+        raise RankError(f"ランクは{MAX_RANKS}個までです。")
+    for name, threshold in cleaned:
+        if not name:
+            raise RankError("ランク名を入力してください。")
+        if len(name) > NAME_MAX:
+            raise RankError(f"ランク名は{NAME_MAX}文字以内で入力してください（「{name[:NAME_MAX]}…」）。")
+        if not 0 <= threshold <= MAX_THRESHOLD:
+            raise RankError(f"必要な累計ポイントは0〜{MAX_THRESHOLD:,}の整数で入力してください。")
+    if cleaned[0][1] != 0:
+        raise RankError("最初のランクの必要な累計ポイントは0にしてください（全員が最初のランクから始まります）。")
+    for (_, lower), (name, upper) in zip(cleaned, cleaned[1:], strict=False):
+        if upper <= lower:
+            raise RankError(f"「{name}」の必要な累計ポイントは、ひとつ前のランクより大きくしてください。")
+    names = [name for name, _ in cleaned]
+    if len(set(names)) != len(names):
+        raise RankError("ランク名が重複しています。別の名前にしてください。")
+    return cleaned
+
+
+def set_ladder(session: Session, steps: Sequence[tuple[str, int]], created_by: str | None,
+               now: datetime | None = None) -> tuple[Ladder, Ladder]:
+    """Add a new version of the ladder and move every member to their rank on it (one statement, nothing
+    announced: see `repair`). Returns (before, after)."""
+    cleaned = check(steps)
+    now = now or utcnow()
+    before = current_ladder(session)
+    version = max(before.version, int(session.scalar(select(func.max(PointRank.version))) or 0)) + 1
+    session.add_all([PointRank(version=version, level=i, name=name, threshold=threshold, created_by=created_by,
+                               created_at=now) for i, (name, threshold) in enumerate(cleaned)])
+    session.flush()
+    session.info.pop(LADDER_MEMO, None)
+    after = current_ladder(session)
+    repair(session, now)
+    from linecomm.points import rank_menu
+
+    session.info.pop(rank_menu.MEMO, None)
+    rank_menu.relink_everyone(session)
+    return before, after
+
+
+def history(session: Session, limit: int = 10) -> list[tuple[int, datetime, str | None, list[tuple[str, int]]]]:
+    """The newest ladder versions: (version, when, by whom, [(name, threshold)])."""
+    versions = list(session.scalars(select(PointRank.version).group_by(PointRank.version)
+                                    .order_by(PointRank.version.desc()).limit(limit)))
+    if not versions:
+        return []
+    rows = session.scalars(select(PointRank).where(PointRank.version.in_(versions))
+                           .order_by(PointRank.version.desc(), PointRank.level)).all()
+    out: dict[int, tuple[int, datetime, str | None, list[tuple[str, int]]]] = {}
+    for row in rows:
+        out.setdefault(row.version, (row.version, row.created_at, row.created_by, []))[3].append(
+            (row.name, row.threshold))
+    return list(out.values())
+
+
+def level_of(ladder: Ladder, lifetime: ColumnElement[int]) -> ColumnElement[int]:
+    """The rank level a lifetime total reaches, as SQL (a CASE over at most MAX_RANKS thresholds)."""
+    steps = [r for r in ladder.ranks if r.level > 0]
+    if not steps:
+        return literal(0)
+    return case(*[(lifetime >= r.threshold, r.level) for r in reversed(steps)], else_=0)
+
+
+def ids_in(session: Session, column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN ids` with one parameter at any size (SQLite caps a statement at 32,766 parameters: the
+    ids travel as one JSON array there)."""
+    if dialect_name(session) == "postgresql":
+        return one_of(session, column, ids)
+    each = func.json_each(literal(json.dumps(ids))).table_valued("value")
+    return column.in_(select(each.c.value))
+
+
+def on_balances(session: Session, changes: list[ledger.BalanceChange], now: datetime) -> None:
+    """ledger.BALANCE_LISTENERS: set the rank of every member whose lifetime total moved (one UPDATE that
+    touches only the ranks that change), and announce the levels never announced to them (one UPDATE of
+    `rank_announced`, one query of who can receive it, one INSERT into the outbox)."""
+    moved = sorted({c.member_id for c in changes if c.lifetime_delta != 0})
+    if not moved:
+        return
+    ladder = current_ladder(session)
+    level = level_of(ladder, MemberPoints.lifetime)
+    table = MemberPoints.__table__
+    rows = session.execute(
+        update(table).where(ids_in(session, MemberPoints.member_id, moved), table.c.rank_level != level)
+        .values(rank_level=level).returning(table.c.member_id, table.c.rank_level, table.c.rank_announced)
+    ).all()
+    if not rows:
+        return
+    _forget_loaded(session, [m for m, _, _ in rows])
+    from linecomm.points import rank_menu
+
+    rank_menu.relink(session, [m for m, _, _ in rows])  # the ranked rich menu follows the rank
+    ups = {m: lvl for m, lvl, announced in rows if lvl > announced}
+    if ups:
+        from linecomm.points import rank_notices
+
+        session.execute(update(table).where(ids_in(session, MemberPoints.member_id, sorted(ups)),
+                                            table.c.rank_announced < table.c.rank_level)
+                        .values(rank_announced=table.c.rank_level))
+        rank_notices.announce(session, ladder, ups, now)
+
+
+def _forget_loaded(session: Session, member_ids: list[int]) -> None:
+    """Rows changed behind the ORM's back are read afresh if the session holds them."""
+    for member_id in member_ids[:1000]:
+        held = session.identity_map.get(session.identity_key(MemberPoints, member_id))  # type: ignore[arg-type]
+        if held is not None:
+            session.expire(held)
+
+
+def repair(session: Session, now: datetime) -> int:
+    """Set every member's rank from their lifetime total on the current ladder in one statement (only the
+    rows that differ are written) and mark it announced, so that a repaired rank is never announced late.
+    Returns how many ranks changed."""
+    level = level_of(current_ladder(session), MemberPoints.lifetime)
+    table = MemberPoints.__table__
+    changed = session.execute(
+        update(table).where(table.c.rank_level != level)
+        .values(rank_level=level, rank_announced=case((table.c.rank_announced < level, level),
+                                                      else_=table.c.rank_announced))
+        .execution_options(synchronize_session=False)).rowcount or 0
+    if changed:
+        from linecomm.points import rank_menu
+
+        if rank_menu.from_level(session) is not None:
+            rank_menu.relink_everyone(session)
+    return int(changed)
+
+
+def rank_of(session: Session, member_id: int) -> tuple[Ladder, int, int]:
+    """(ladder, the member's kept level, lifetime total)."""
+    ladder = current_ladder(session)
+    row = session.get(MemberPoints, member_id)
+    return ladder, (row.rank_level if row else 0), (row.lifetime if row else 0)
+
+
+def progress_of(session: Session, member_id: int) -> Progress:
+    ladder, level, lifetime = rank_of(session, member_id)
+    return ladder.progress(lifetime, level)
+
+
+def install() -> None:
+    """Follow balances (again installing changes nothing)."""
+    if on_balances not in ledger.BALANCE_LISTENERS:
+        ledger.BALANCE_LISTENERS.append(on_balances)
+    from linecomm.points import rank_menu
+
+    rank_menu.install()
