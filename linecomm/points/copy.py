@@ -65,9 +65,12 @@ def jst_day(day: date) -> str:
     return f"{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
 
 
-def expiry_warning(day: date, amount: int, url: str | None) -> list[dict[str, Any]]:
-    """The message before points expire (once per member and expiry date)."""
-    text = (f"{jst_day(day)}に{amount:,}ポイントの有効期限が切れます。\n"
+def expiry_warning(first: date, last: date, amount: int, url: str | None) -> list[dict[str, Any]]:
+    """The message before points expire (at most once a fortnight per member): what expires from the first
+    to the last of the coming days, in all."""
+    when = (f"{jst_day(first)}に{amount:,}ポイント" if first == last
+            else f"{jst_day(first)}から{jst_day(last)}までに、合計{amount:,}ポイント")
+    text = (f"{when}の有効期限が切れます。\n"
             "期限が過ぎたポイントは失効しますので、あらかじめご了承ください。")
     if url:
         text += f"\nポイントの履歴はこちらからご覧いただけます。\n{url}"

@@ -1,10 +1,15 @@
 """Telling members before their points expire: the daily expiry step (linecomm.points.jobs) also stores,
-for every member with unspent grants whose last valid day is within `WARN_DAYS`, one message per expiry
-date (「12月19日に120ポイントの有効期限が切れます。」) through the outbox under the UNIQUE key
-`points-expiry:<member>:<date>`, so a date is told once however often the step runs and a missed day is
-caught up. Who and how much is one GROUP BY; the messages are one INSERT. Held until quiet hours end."""
+for every member with unspent grants whose last valid day is within `WARN_DAYS`, one message for all of
+them (「12月19日から12月31日までに、合計120ポイントの有効期限が切れます。」) through the outbox under the UNIQUE
+key `points-expiry:<member>:<period>`, a period being one of the consecutive `WARN_DAYS`-day stretches of
+the calendar (JST). So a member hears at most once a fortnight, however many days their points expire on
+(a member who earns every day has points expiring every day) and however often the step runs, and a missed
+day is caught up within the period. Every grant is told: its last valid day falls within `WARN_DAYS` of the
+start of some period's first run. Who and how much is one GROUP BY; the messages are one INSERT. Held
+until quiet hours end."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -21,8 +26,22 @@ from linecomm.timezones import JST
 WARN_DAYS = 14
 
 
-def expiry_key(member_id: int, day: date) -> str:
-    return f"points-expiry:{member_id}:{day.isoformat()}"
+def period_of(day: date) -> int:
+    """Which WARN_DAYS-day stretch of the calendar `day` falls in."""
+    return day.toordinal() // WARN_DAYS
+
+
+def expiry_key(member_id: int, today: date) -> str:
+    return f"points-expiry:{member_id}:{period_of(today)}"
+
+
+@dataclass(frozen=True)
+class Expiring:
+    member_id: int
+    line_user_id: str
+    first: date  # the first last-valid day among the member's expiring grants
+    last: date
+    points: int
 
 
 def due(session: Session, now: datetime, days: int = WARN_DAYS) -> list[tuple[int, str, date, int]]:
@@ -45,13 +64,24 @@ def due(session: Session, now: datetime, days: int = WARN_DAYS) -> list[tuple[in
             for m, user_id, expires, points in rows]
 
 
-def warn(session: Session, now: datetime, liff_id: str | None = None) -> int:
-    """Store the warnings not stored before (one INSERT) and ask for their sending after commit (unless
-    quiet hours hold them). Returns how many were stored."""
-    rows = []
+def expiring(session: Session, now: datetime) -> list[Expiring]:
+    """Per member, what expires within WARN_DAYS (from `due`)."""
+    held: dict[int, Expiring] = {}
     for member_id, user_id, day, points in due(session, now):
-        row = queueing.message_row(key=expiry_key(member_id, day), to=user_id, member_id=member_id,
-                                   messages=copy.expiry_warning(day, points, copy.points_url(liff_id)))
+        was = held.get(member_id)
+        held[member_id] = (Expiring(member_id, user_id, day, day, points) if was is None else
+                           Expiring(member_id, user_id, min(was.first, day), max(was.last, day), was.points + points))
+    return list(held.values())
+
+
+def warn(session: Session, now: datetime, liff_id: str | None = None) -> int:
+    """Store the warnings not stored in this period before (one INSERT) and ask for their sending after
+    commit (unless quiet hours hold them). Returns how many were stored."""
+    today = now.astimezone(JST).date()
+    rows = []
+    for e in expiring(session, now):
+        row = queueing.message_row(key=expiry_key(e.member_id, today), to=e.line_user_id, member_id=e.member_id,
+                                   messages=copy.expiry_warning(e.first, e.last, e.points, copy.points_url(liff_id)))
         rows.append(row)
     if not rows:
         return 0
