@@ -117,6 +117,14 @@ def withdraw(session: Session, key: str, at: datetime | None = None) -> MemberAc
     return action
 
 
+def retarget(session: Session, key: str, content_id: int) -> None:
+    """The content an action is about was replaced by a new version (an edited review): the action now
+    follows the new item, so moderation of the new version (hiding it, restoring it) moves its points.
+    Listeners are not told: nothing was recorded or withdrawn."""
+    session.execute(update(MemberAction).where(MemberAction.key == key).values(content_id=content_id)
+                    .execution_options(synchronize_session="fetch"))
+
+
 def of_member(session: Session, member_id: int, limit: int = 100) -> list[MemberAction]:
     """The member's actions, newest first."""
     return list(session.scalars(select(MemberAction).where(MemberAction.member_id == member_id)

@@ -70,10 +70,12 @@ def _superseded(session: Session, item: ContentItem) -> bool:
 
 
 def on_content_moved(session: Session, item: ContentItem, before: str | None, now: datetime) -> None:
-    """moderation seams: published → anything else (not an edit's new version replacing it) takes the
-    points of the actions on the item back; → published (approved, restored) pays them, once per
-    transition."""
-    if before == ContentState.PUBLISHED and item.state != ContentState.PUBLISHED:
+    """moderation seams: published → anything else, or → hidden or blocked from anywhere (an edited review
+    whose new version was held, then hidden: its action was paid on the first version), takes the points of
+    the actions on the item back (not when an edit's new version replaces it); → published (approved,
+    restored) pays them, once per transition. Taking back what is not paid changes nothing."""
+    leaves = before == ContentState.PUBLISHED and item.state != ContentState.PUBLISHED
+    if leaves or item.state in (ContentState.HIDDEN, ContentState.BLOCKED) and before != item.state:
         if not _superseded(session, item):
             ledger.reverse_actions(session, _actions_on(session, item.id), "非表示", now)
     elif item.state == ContentState.PUBLISHED and before != ContentState.PUBLISHED:

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from linecomm.actions import service as actions
 from linecomm.actions.service import ActionKind
 from linecomm.actions.service import record as record_action
 from linecomm.db import insert_ignoring_conflicts, utcnow
@@ -127,6 +128,8 @@ def save(session: Session, product_id: int, member_id: int, draft: Draft, *, max
         return Saved(review=review, state=item.state, errors={"body": copy.BLOCKED_WORDS}, status=422)
     review.content_id = item.id
     if old_item is not None:
+        if review.first_published_at is not None:  # its points follow the new version
+            actions.retarget(session, published_key(review.id), item.id)
         moderation.supersede(session, old_item, now)
     _follow(session, review, item, now)
     return Saved(review=review, state=item.state)

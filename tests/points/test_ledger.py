@@ -217,3 +217,32 @@ def test_balance_listeners_hear_each_move_with_the_new_figures(community: Commun
     assert made == 2
     assert sorted(heard, key=lambda c: c.member_id) == sorted(
         [ledger.BalanceChange(member, 15, 15, 5), ledger.BalanceChange(other, 5, 5, 5)], key=lambda c: c.member_id)
+
+
+def test_an_edited_review_carries_its_points_to_the_new_version(community: Community, liff_member,
+                                                                 console: Console) -> None:
+    from linecomm.moderation.models import ImagePolicy
+    from linecomm.reviews import service as reviews
+    from tests.reviews.factories import make_product
+
+    member = liff_member(nickname="へんしゅう").member_id
+    staff_id = _staff_id(community, console)
+    with community.session() as s:
+        moderation.set_image_policy(s, ImagePolicy.PUBLISH)
+        product_id = make_product(s, name="白湯ポット")
+        first = reviews.save(s, product_id, member, reviews.Draft("4", "注ぎ口が細くて使いやすいです。"),
+                             max_photo_bytes=1024 * 1024)
+        assert first.review is not None and first.review.published
+    assert balance(community, member)[0] == 50
+    with community.session() as s:  # edited: the first version is superseded, the points stand
+        edited = reviews.save(s, product_id, member, reviews.Draft("5", "注ぎ口が細く、お湯が静かに注げます。"),
+                              max_photo_bytes=1024 * 1024)
+        assert edited.review is not None and edited.review.published
+        new_item = edited.review.content_id
+    assert balance(community, member)[0] == 50
+    with community.session() as s:  # the new version hidden: the points go with it ...
+        moderation.hide(s, s.get(ContentItem, new_item), staff_id)
+    assert balance(community, member)[0] == 0
+    with community.session() as s:  # ... and come back once when it is restored
+        moderation.approve(s, s.get(ContentItem, new_item), staff_id)
+    assert balance(community, member)[0] == 50
