@@ -4,6 +4,7 @@ it is re-linked by the sync job after commit (a rank-up pays through the ledger;
 takes the rank and the menu back)."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from linecomm.actions.service import ActionKind
@@ -59,3 +60,28 @@ def test_members_of_the_chosen_rank_see_the_ranked_menu_and_it_follows_their_ran
     assert _menu(community, gold.line_user_id) == menus["community"]
     with community.reader() as s:
         assert s.scalar(select(Member.line_user_id).where(Member.id == gold.member_id)) == gold.line_user_id
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_the_relink_jobs_run_in_fresh_worker_processes(community: Community) -> None:
+    """The bulk relink (a marketer's choice) and the per-member sync (a rank-up) run where production runs
+    them: in `linecomm worker --burst` processes that have imported nothing."""
+    community.run_jobs_in_worker_processes()
+    rt = community.runtime
+    menus = deploy.deploy(rt.line, rt.sessions, rt.settings, sleep=lambda _s: None).menus
+    gold = make_liff_person(community, nickname="きんいろ")
+    climber = make_liff_person(community, nickname="のぼる")
+    with community.session() as s:
+        rules.set_rule(s, ActionKind.REVIEW_PUBLISHED, 1_000, None, None, "m@example.com")
+    record(community, gold.member_id, ActionKind.REVIEW_PUBLISHED, "review-published:w1")
+    community.drain()
+    marketer = Console(community).client("marketer")
+    assert marketer.post("/admin/points/ranks/menu", {"from_level": "2"}).status_code == 303
+    community.drain()
+    logs = "\n".join(community.worker_logs)
+    assert "linecomm.richmenu.jobs.relink_everyone(" in logs and "Traceback" not in logs, logs
+    assert _menu(community, gold.line_user_id) == menus["ranked"]
+    record(community, climber.member_id, ActionKind.REVIEW_PUBLISHED, "review-published:w2")
+    community.drain()
+    assert "linecomm.richmenu.jobs.sync_member_menu(" in "\n".join(community.worker_logs)
+    assert _menu(community, climber.line_user_id) == menus["ranked"]
