@@ -1,5 +1,6 @@
-"""Actions' privacy hook: what the member did, as recorded for points. Erasure keeps the rows (no personal
-data in them once the member row is anonymised): counts and points history stay consistent."""
+"""Actions' privacy hook: what the member did, as recorded for points, and the JST months they were active
+in. Erasure keeps the rows (no personal data in them once the member row is anonymised): counts and points
+history stay consistent."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linecomm.actions.models import MemberAction
+from linecomm.actions.models import MemberAction, MemberActiveMonth
 from linecomm.privacy.registry import PrivacyHook, plain
 
 if TYPE_CHECKING:
@@ -20,12 +21,14 @@ def export_member(session: Session, member: Member) -> dict[str, Any]:
         {"kind": a.kind, "ref": a.ref, "occurred_at": plain(a.occurred_at), "withdrawn_at": plain(a.withdrawn_at)}
         for a in session.scalars(select(MemberAction).where(MemberAction.member_id == member.id)
                                  .order_by(MemberAction.id))
-    ]}
+    ], "member_active_months": list(session.scalars(
+        select(MemberActiveMonth.month).where(MemberActiveMonth.member_id == member.id)
+        .order_by(MemberActiveMonth.month)))}
 
 
 def erase_member(session: Session, member: Member, now: datetime) -> dict[str, Any]:
     return {}
 
 
-hook = PrivacyHook(name="actions", tables=("member_actions",), export_member=export_member,
+hook = PrivacyHook(name="actions", tables=("member_actions", "member_active_months"), export_member=export_member,
                    erase_member=erase_member)

@@ -3,7 +3,9 @@
 A feature calls `record()` when a member action happens (one call per action, with a key derived from its
 source) and `withdraw()` when the member undoes it (`record_many()` for a batch, one INSERT). Neither feature
 nor listener needs the other: points registers a batch listener (`BATCH_LISTENERS`, installed by
-linecomm.runtime) and reads `member_actions`; the features never import points.
+linecomm.runtime) and reads `member_actions`; the features never import points. Every recorded (or restored)
+action also marks its JST month in `member_active_months` (linecomm.actions.active_months), in the same
+transaction, one statement per call; a withdrawal leaves the month marked.
 Functions only flush; the caller commits.
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from linecomm.actions import active_months
 from linecomm.actions.models import MemberAction
 from linecomm.db import insert_ignoring_conflicts, insert_rows_ignoring_conflicts, utcnow
 
@@ -55,8 +58,9 @@ def _tell(session: Session, actions: list[MemberAction], change: str) -> None:
 
 def record(session: Session, member_id: int, kind: str, key: str, *, ref: str | None = None,
            content_id: int | None = None, at: datetime | None = None) -> MemberAction | None:
-    """Record the action unless its key was recorded before; returns the new row, or None when it was.
-    A withdrawn action recorded again (support given back) counts again: its row is restored."""
+    """Record the action unless its key was recorded before, and mark its JST month active; returns the new
+    row, or None when it was. A withdrawn action recorded again (support given back) counts again: its row
+    is restored, dated `at`."""
     if not key or len(key) > 120 or not kind or len(kind) > 32:
         raise ValueError(f"an action needs a kind (<= 32) and a key (<= 120): {kind!r} {key!r}")
     at = at or utcnow()
@@ -76,6 +80,7 @@ def record(session: Session, member_id: int, kind: str, key: str, *, ref: str | 
         inserted = restored
     action = session.get(MemberAction, inserted, populate_existing=True)
     assert action is not None
+    active_months.note(session, [action])
     _tell(session, [action], "recorded")
     return action
 
@@ -83,8 +88,8 @@ def record(session: Session, member_id: int, kind: str, key: str, *, ref: str | 
 def record_many(session: Session, rows: list[tuple[int, str, str, str | None, int | None]],
                 at: datetime | None = None) -> list[MemberAction]:
     """Record several actions at once, (member_id, kind, key, ref, content_id) each, with one INSERT for
-    all of them (a batch of theme answers); those recorded before are skipped (not restored). Listeners are
-    told of the new rows. Returns them."""
+    all of them (a batch of theme answers); those recorded before are skipped (not restored). Their months
+    are marked with one more statement and listeners are told of the new rows. Returns them."""
     if not rows:
         return []
     at = at or utcnow()
@@ -98,6 +103,7 @@ def record_many(session: Session, rows: list[tuple[int, str, str, str | None, in
     # of statements), in id order.
     actions = sorted((MemberAction(id=stored[v["key"]], withdrawn_at=None, **v) for v in values if v["key"] in stored),
                      key=lambda a: a.id)
+    active_months.note(session, actions)
     _tell(session, actions, "recorded")
     return actions
 

@@ -1,22 +1,26 @@
 """Candidates for appointment: members who meet the owner's rules, found with one set-based query.
 
 The rules: lifetime points at least N (member_points.lifetime), any of the required badges (held, not
-revoked), an action (member_actions) in at least M distinct Japan-time months of the recent window, no
-warning or suspension ever (member_sanctions), and still a member (status MEMBER). Months are counted with
-one CASE over month boundaries computed here, so the same SQL runs on PostgreSQL and SQLite, and only for
-the members the cheaper rules let through. Pages are keyset-paged by (lifetime points, member id), highest
-first; the page's badges, months and roles are read for its members only.
+revoked), active in at least M Japan-time months of the recent window, no warning or suspension ever
+(member_sanctions), and still a member (status MEMBER). Months are read from `member_active_months`, one
+row per member and JST month with a recorded action, kept by linecomm.actions as actions are recorded: a
+range of month strings, the same SQL on PostgreSQL and SQLite, counted only for the members the cheaper
+rules let through. A month stays counted once the member recorded an action in it, also when that action
+is withdrawn later (before this table, a withdrawn support or best answer no longer counted its month; see
+linecomm.actions.active_months). Pages are keyset-paged by (lifetime points, member id), highest first; the
+page's badges, months and roles are read for its members only.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from linecomm.actions.models import MemberAction
+from linecomm.actions import active_months
+from linecomm.actions.models import MemberActiveMonth
 from linecomm.ambassadors.models import Appointment, CandidateRules
 from linecomm.ambassadors.service import badge_codes
 from linecomm.db import one_of
@@ -24,22 +28,8 @@ from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation.models import MemberSanction, SanctionKind
 from linecomm.points.badge_models import Badge, MemberBadge
 from linecomm.points.models import MemberPoints
-from linecomm.pushes.schedule import jst_day_start
-from linecomm.timezones import to_jst
 
 PAGE = 50
-
-
-def month_starts(now: datetime, months: int) -> list[datetime]:
-    """The UTC instants the last `months` Japan-time months start at (oldest first), and the next month's."""
-    today = to_jst(now)
-    assert today is not None
-    year, month = today.year, today.month
-    firsts: list[date] = []
-    for back in range(months - 1, -2, -1):
-        y, m = divmod(year * 12 + (month - 1) - back, 12)
-        firsts.append(date(y, m + 1, 1))
-    return [jst_day_start(d) for d in firsts]
 
 
 @dataclass(frozen=True)
@@ -66,21 +56,14 @@ def parse_cursor(raw: str | None) -> tuple[int, int] | None:
     return int(parts[0]), int(parts[1])
 
 
-def _months(bounds: list[datetime]) -> tuple[ColumnElement[int], list[ColumnElement[bool]]]:
-    """The month index (0 = the window's first) of an action's JST month, and the window's conditions."""
-    month_of = case(*[(and_(MemberAction.occurred_at >= start, MemberAction.occurred_at < end), index)
-                      for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False))], else_=None)
-    return month_of, [MemberAction.occurred_at >= bounds[0], MemberAction.occurred_at < bounds[-1],
-                      MemberAction.withdrawn_at.is_(None)]
-
-
 def query(rules: CandidateRules, now: datetime) -> tuple[Select[Any], ColumnElement[int]]:
     """(statement, lifetime column): the candidates' (id, nickname, lifetime), unordered and unpaged.
 
     The cheap rules (status, points, sanctions, badges) are applied first and the months are counted only
-    for the members they let through: (member, month) pairs, then counted per member (two hash aggregates,
-    no per-group DISTINCT sort). Sanctions and badges are NOT IN / IN over small sets, hashed once whatever
-    the planner guesses (a correlated EXISTS became a nested loop over every sanction for every candidate)."""
+    for the members they let through: their `member_active_months` rows in the window (already one per
+    member and month, so a plain count). Sanctions and badges are NOT IN / IN over small sets, hashed once
+    whatever the planner guesses (a correlated EXISTS became a nested loop over every sanction for every
+    candidate)."""
     lifetime = func.coalesce(MemberPoints.lifetime, 0)
     where: list[ColumnElement[bool]] = [Member.status == MemberStatus.MEMBER]
     if rules.min_lifetime_points > 0:
@@ -95,25 +78,18 @@ def query(rules: CandidateRules, now: datetime) -> tuple[Select[Any], ColumnElem
     stmt = (select(Member.id, Member.nickname, lifetime.label("lifetime"))
             .outerjoin(MemberPoints, MemberPoints.member_id == Member.id).where(*where))
     if rules.min_active_months > 0:
-        month_of, window = _months(month_starts(now, rules.active_window_months))
         eligible = select(Member.id).outerjoin(MemberPoints, MemberPoints.member_id == Member.id).where(*where)
-        pairs = (select(MemberAction.member_id.label("member_id"), month_of.label("month"))
-                 .where(*window, MemberAction.member_id.in_(eligible))
-                 .group_by(MemberAction.member_id, month_of).subquery("pairs"))
-        active = (select(pairs.c.member_id).group_by(pairs.c.member_id)
-                  .having(func.count() >= rules.min_active_months))
+        active = (select(MemberActiveMonth.member_id)
+                  .where(active_months.in_window(now, rules.active_window_months),
+                         MemberActiveMonth.member_id.in_(eligible))
+                  .group_by(MemberActiveMonth.member_id).having(func.count() >= rules.min_active_months))
         stmt = stmt.where(Member.id.in_(active))
     return stmt, lifetime
 
 
 def months_active(session: Session, rules: CandidateRules, now: datetime, member_ids: list[int]) -> dict[int, int]:
-    """How many JST months of the window each of these members did something in (a page's members)."""
-    if not member_ids:
-        return {}
-    month_of, window = _months(month_starts(now, rules.active_window_months))
-    return {m: int(n) for m, n in session.execute(
-        select(MemberAction.member_id, func.count(distinct(month_of)))
-        .where(*window, one_of(session, MemberAction.member_id, member_ids)).group_by(MemberAction.member_id))}
+    """How many JST months of the window each of these members was active in (a page's members)."""
+    return active_months.counts(session, now, rules.active_window_months, member_ids)
 
 
 def page(session: Session, rules: CandidateRules, now: datetime, after: tuple[int, int] | None = None,

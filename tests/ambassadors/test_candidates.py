@@ -56,3 +56,52 @@ def test_candidates_meet_every_rule(community: Community, liff_member) -> None:
         looser = CandidateRules(**{**service.rules_dict(rules), "no_sanctions": False, "required_badges": ""})
         names = {c.nickname for c in candidates.page(s, looser, NOW).rows}
         assert names == {"たくさん", "ぴったり", "警告あり", "バッジなし"}
+
+
+def _months_rule(community: Community, months: int, window: int) -> CandidateRules:
+    with community.session() as s:
+        service.set_rules(s, {"min_lifetime_points": 0, "required_badges": [], "min_active_months": months,
+                              "active_window_months": window, "no_sanctions": False,
+                              "moderator_daily_limit": 10}, "owner@example.com")
+    with community.reader() as s:
+        return service.read_rules(s)
+
+
+def test_the_months_rule_counts_japan_time_months_across_the_new_year(community: Community, liff_member) -> None:
+    now = datetime(2027, 1, 15, 3, 0, tzinfo=UTC)  # window of 3: November, December, January
+    nov_1_jst = datetime(2026, 10, 31, 15, 30, tzinfo=UTC)  # 00:30 on 1 November in Japan
+    oct_31_jst = datetime(2026, 10, 31, 14, 30, tzinfo=UTC)  # 23:30 on 31 October in Japan
+    jan = datetime(2027, 1, 2, 3, 0, tzinfo=UTC)
+    three = liff_member(nickname="みつき").member_id
+    act_at(community, three, nov_1_jst, DEC_1_JST, jan)
+    two = liff_member(nickname="ふたつき").member_id
+    act_at(community, two, oct_31_jst, DEC_1_JST, jan, jan)
+    later = liff_member(nickname="らいげつ").member_id
+    act_at(community, later, DEC_1_JST, jan, datetime(2027, 2, 2, tzinfo=UTC))  # February is after the window
+    rules = _months_rule(community, 3, 3)
+    with community.reader() as s:
+        assert [c.member_id for c in candidates.page(s, rules, now).rows] == [three]
+        assert candidates.months_active(s, rules, now, [three, two, later]) == {three: 3, two: 2, later: 2}
+    wider = _months_rule(community, 3, 4)  # October counts too
+    with community.reader() as s:
+        assert {c.member_id for c in candidates.page(s, wider, now).rows} == {three, two}
+        assert candidates.count(s, wider, now) == 2
+
+
+def test_a_withdrawn_support_still_counts_its_month(community: Community, liff_member) -> None:
+    """A month stays counted once the member did something in it (before member_active_months, withdrawing
+    the only action of a month took the month away)."""
+    from linecomm.ideas import service as ideas
+
+    author = liff_member(nickname="あんをだす").member_id
+    supporter = liff_member(nickname="おうえんする").member_id
+    with community.session() as s:
+        idea_id = ideas.submit(s, author, ideas.Draft.read("替えパッキン", "別売りがほしいです", "商品"), AUG).id
+    with community.session() as s:
+        assert ideas.support(s, idea_id, supporter, AUG, "1234567890-test").outcome is ideas.SupportOutcome.SUPPORTED
+    with community.session() as s:
+        ideas.withdraw_support(s, idea_id, supporter, AUG)
+    act_at(community, supporter, OCT, DEC_1_JST)
+    rules = _months_rule(community, 3, 6)
+    with community.reader() as s:
+        assert [(c.member_id, c.months_active) for c in candidates.page(s, rules, NOW).rows] == [(supporter, 3)]
