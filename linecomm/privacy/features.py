@@ -15,6 +15,7 @@ from linecomm.pushes import privacy as pushes
 from linecomm.qa import privacy as qa
 from linecomm.referrals import privacy as referrals
 from linecomm.reviews import privacy as reviews
+from linecomm.staff import privacy as staff
 from linecomm.surveys import privacy as surveys
 from linecomm.themes import privacy as themes
 from linecomm.uploads import privacy as uploads
@@ -39,4 +40,5 @@ registry = PrivacyRegistry([
     uploads.hook,
     referrals.hook,
     ambassadors.hook,
+    staff.hook,
 ])

@@ -1,7 +1,8 @@
 """「スタッフ連携 12345678」 in chat links the sender's LINE account to the staff member who issued the code
-in the console (linecomm.staff.line_link). Any LINE user may send it: only a live code links, and every
-other attempt gets a polite reply. Registered with linecomm.chat.router when imported (listed in
-linecomm.chat.features). It is a step just before the keywords, since the code follows the word."""
+in the console (linecomm.staff.line_link). Any LINE user may send it: only a live code links, every other
+attempt gets a polite reply, and wrong codes are throttled (linecomm.staff.link_attempts). Registered with
+linecomm.chat.router when imported (listed in linecomm.chat.features). It is a step just before the
+keywords, since the code follows the word."""
 from __future__ import annotations
 
 import re
@@ -32,7 +33,8 @@ def link_staff_account(ctx: EventContext, member: Any) -> bool:
         ctx.reply([copy.text(copy.link_code_refused())])
         return True
     try:
-        staff = line_link.redeem(ctx.session, code, member.line_user_id, ctx.now)
+        staff = line_link.redeem_in_chat(ctx.session, code, member.id, member.line_user_id, ctx.webhook_event_id,
+                                         ctx.now)
     except line_link.LinkRefused as refused:
         ctx.reply([copy.text(str(refused))])
         return True

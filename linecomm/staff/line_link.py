@@ -4,7 +4,8 @@ weekly summary (linecomm.kpis.weekly), and the one-time codes that link it.
 Linking: in the console (アカウント) a staff member gets an 8-digit code, valid for 15 minutes and once; they
 send 「スタッフ連携 12345678」 to the official account from their LINE app (linecomm.staff.chat); the LINE user
 who sent it becomes theirs. Only the SHA-256 of a code is stored. The LINE user id is staff data: it is
-removed when the staff member unlinks it or is disabled (`forget`), and never shown in the console."""
+removed when the staff member unlinks it or is disabled (`forget`), and never shown in the console. Wrong
+codes sent in chat are throttled per LINE user and across everyone (linecomm.staff.link_attempts)."""
 from __future__ import annotations
 
 import hashlib
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from linecomm.db import Base, UTCDateTime, utcnow
 from linecomm.staff import line_copy as copy
+from linecomm.staff import link_attempts
 from linecomm.staff.models import StaffUser
 
 CODE_TTL = timedelta(minutes=15)
-CODE_DIGITS = 8  # 10^8 codes: guessing a live one by chat is hopeless within 15 minutes
+CODE_DIGITS = 8  # 10^8 codes: guessing a live one by chat is hopeless within 15 minutes, under the throttle
 
 
 class StaffLineLink(Base):
@@ -56,8 +58,13 @@ class IssuedCode:
 
 
 class LinkRefused(Exception):
-    """A code that cannot link (unknown, expired, used, or the staff member is disabled); the message is
-    the polite Japanese reply."""
+    """A code that cannot link; the message is the polite Japanese reply. `wrong_code`: the code is
+    unknown, expired, used, or its staff member disabled (what the throttle counts); False: the code was
+    not checked (entry closed) or was right but cannot link this LINE account."""
+
+    def __init__(self, reply: str, wrong_code: bool = True):
+        super().__init__(reply)
+        self.wrong_code = wrong_code
 
 
 def _hash(code: str) -> str:
@@ -89,7 +96,7 @@ def redeem(session: Session, code: str, line_user_id: str, now: datetime | None 
     other = session.scalar(select(StaffLineLink).where(StaffLineLink.line_user_id == line_user_id,
                                                        StaffLineLink.staff_id != staff.id))
     if other is not None:
-        raise LinkRefused(copy.link_taken())
+        raise LinkRefused(copy.link_taken(), wrong_code=False)
     used = session.execute(update(StaffLinkCode).where(StaffLinkCode.id == row.id, StaffLinkCode.used_at.is_(None))
                            .values(used_at=now))
     if used.rowcount != 1:
@@ -101,6 +108,22 @@ def redeem(session: Session, code: str, line_user_id: str, now: datetime | None 
         link.line_user_id, link.linked_at = line_user_id, now
     session.flush()
     return staff
+
+
+def redeem_in_chat(session: Session, code: str, member_id: int, line_user_id: str, webhook_event_id: str,
+                   now: datetime) -> StaffUser:
+    """`redeem` for a code sent in chat, under the throttle: while code entry is closed for the sender
+    every code is refused unchecked; a wrong code is recorded (once per webhook event) in the caller's
+    transaction, so it counts even if the reply never reaches LINE. Raises LinkRefused. Flushes only."""
+    closed = link_attempts.entry_closed(session, member_id, now)
+    if closed is not None:
+        raise LinkRefused(copy.link_entry_closed(closed.until, now, everyone=closed.everyone), wrong_code=False)
+    try:
+        return redeem(session, code, line_user_id, now)
+    except LinkRefused as refused:
+        if refused.wrong_code:
+            link_attempts.record_wrong_code(session, member_id, webhook_event_id, now)
+        raise
 
 
 def link_of(session: Session, staff_id: int) -> StaffLineLink | None:
