@@ -27,9 +27,11 @@ NICKNAME_MAX = 20
 NicknameRule = Callable[[Session, str], bool]
 NICKNAME_RULES: list[NicknameRule] = []
 _URLISH = re.compile(r"(https?://|www\.|\.com\b|\.jp\b|@)", re.IGNORECASE)
-# Called in the transaction where someone joins, leaves or is erased, with the LINE user id they had; the
-# features that follow membership add theirs (rich menus: linecomm.richmenu.hooks), so members never
-# imports them. A listener only flushes or asks for work after commit.
+# Called in the transaction where someone joins, leaves or is erased, or staff change their standing
+# (suspension and its lifting: linecomm.moderation.sanctions), with the LINE user id they had; the features
+# that follow membership add theirs (rich menus: linecomm.richmenu.hooks; leaderboards, referrals), so
+# members never imports them. A listener reads the member's status as it is now, only flushes or asks for
+# work after commit, and must take being told again without a change in what it follows.
 MembershipListener = Callable[[Session, Member, str], None]
 MEMBERSHIP_LISTENERS: list[MembershipListener] = []
 

@@ -1,5 +1,7 @@
 """Warnings and suspensions. A suspended member can still read (receive themes and notices) but not
-post; they are told why, when it happens and whenever they try to post."""
+post; they are told why, when it happens and whenever they try to post. Suspending and lifting change the
+member's status, so they call members' membership listeners (members.service.membership_changed) in the
+same transaction: what follows membership (the leaderboards in Redis) follows at once, on commit."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linecomm.db import utcnow
+from linecomm.members import service as members
 from linecomm.members.models import Member, MemberStatus
 from linecomm.moderation import copy
 from linecomm.moderation.models import MemberSanction, SanctionKind
@@ -58,6 +61,7 @@ def suspend(session: Session, member: Member, reason: str, staff_id: int | None,
     if member.status != MemberStatus.MEMBER:
         raise ModerationError("メンバー（利用停止中でない方）のみ利用停止にできます。")
     member.status = MemberStatus.SUSPENDED
+    members.membership_changed(session, member)  # off the leaderboards' Redis sets on commit, among others
     return _record(session, member, SanctionKind.SUSPEND, reason, staff_id, content_id, now or utcnow(),
                    copy.suspension_started(reason))
 
@@ -69,6 +73,7 @@ def lift(session: Session, member: Member, reason: str, staff_id: int | None,
     if member.status != MemberStatus.SUSPENDED:
         raise ModerationError("利用停止中のメンバーではありません。")
     member.status = MemberStatus.MEMBER
+    members.membership_changed(session, member)
     return _record(session, member, SanctionKind.LIFT, reason, staff_id, None, now or utcnow(),
                    copy.suspension_lifted())
 

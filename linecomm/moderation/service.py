@@ -359,16 +359,21 @@ def flag_for_review(session: Session, notes: dict[int, str], reason: str, now: d
 
 def approve(session: Session, item: ContentItem, staff_id: int, note: str | None = None,
             now: datetime | None = None) -> tuple[str, str]:
-    """Publish a queued item (held, flagged, reported or hidden) and take it off the queue."""
+    """Publish a queued item (held, flagged, reported or hidden) and take it off the queue. An item queued
+    while published (flagged, reported under the threshold, farming) stays published: its clear listeners
+    hear the reason it was queued for (seams.tell_cleared)."""
     if item.state == ContentState.BLOCKED or item.redacted_at is not None:
         raise ModerationError("この投稿は承認できません（投稿時に拒否されたか、削除済みです）。")
     now = now or utcnow()
     before = item.state
+    cleared = item.review_reason if before == ContentState.PUBLISHED and item.in_queue else None
     _decide(session, item, "approved", ContentState.PUBLISHED, staff_id, note, now)
     item.published_at = item.published_at or now
     item.in_queue, item.review_reason = False, None
     item.decided_at, item.decided_by = now, staff_id
     session.flush()
+    if cleared is not None:
+        seams.tell_cleared(session, item, cleared, now)
     return before, item.state
 
 

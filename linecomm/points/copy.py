@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from linecomm.points.farming import CLEARED
 from linecomm.points.models import EntryKind, PointEntry
 from linecomm.points.ranks import Progress
 from linecomm.points.rules import label_of
@@ -31,6 +32,8 @@ def describe(kind: str, action_kind: str | None, reason: str | None) -> str:
     if kind == EntryKind.GRANT:
         return f"{label}（{reason}）" if reason else label  # a reason: points withheld (farming)
     if kind == EntryKind.REVERSAL:
+        if reason == CLEARED:  # 0 points: the withheld grant settled, paid again on the next row
+            return f"{label}（{reason}）"
         return f"{label}（{'取り消し' if reason == '取り消し' else '非表示'}）"
     if kind == EntryKind.EXPIRY:
         return f"{label}（有効期限切れ）" if label else "有効期限切れ"

@@ -15,7 +15,11 @@ members' earlier posts with two queries whatever the batch's size (a webhook bat
   before it: the first of two copies keeps its points).
 
 Only the actions that carry the member's own writing are checked (`TEXT_KINDS`); pictures are not.
-Functions only flush."""
+
+A moderator has the last word: approving a post queued as farming settles its 0 grant with a 0 reversal
+(reason `CLEARED`) and pays the action by the rule (linecomm.points.service.on_flag_cleared); that reversal
+marks the action as cleared, so the verdict is not applied to it again (a cleared post hidden, then
+restored, pays again). Functions only flush."""
 from __future__ import annotations
 
 import difflib
@@ -24,8 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from linecomm.actions.models import MemberAction
 from linecomm.actions.service import ActionKind
@@ -33,6 +37,7 @@ from linecomm.db import one_of, utcnow
 from linecomm.moderation.models import ContentItem
 from linecomm.moderation.service import IMAGE_BODY
 from linecomm.points.farming_models import FarmingPolicy
+from linecomm.points.models import EntryKind, PointEntry
 
 TEXT_KINDS = (ActionKind.THEME_ANSWER, ActionKind.REVIEW_PUBLISHED, ActionKind.IDEA_SUBMITTED,
               ActionKind.ANSWER_GIVEN)
@@ -41,6 +46,7 @@ DUPLICATE = "duplicate"
 MEANINGLESS = "meaningless"
 REASONS = {DUPLICATE: "以前の投稿と同じ・ほぼ同じ内容のためポイント対象外",
            MEANINGLESS: "意味のない投稿のためポイント対象外"}
+CLEARED = "運営の確認によりポイント対象"  # the reason of the reversal settling a withheld grant a moderator cleared
 
 # Runs a farmer types to fill a post: kana rows and columns, the iroha, the alphabet, keyboard rows, digits.
 _RUNS = (
@@ -192,3 +198,24 @@ def _earlier_posts(session: Session, todo: Sequence[MemberAction], since: dateti
             .where(ranked.c.n <= RECENT_POSTS + len(todo)).order_by(ranked.c.member_id, ranked.c.id)):
         found.setdefault(member_id, []).append((action_id, fold(body)))
     return found
+
+
+def withheld(session: Session, action_ids: Sequence[int]) -> set[int]:
+    """Which of the actions stand withheld as farming: their grant in force (not reversed) is 0 points with
+    one of the `REASONS` (one query)."""
+    if not action_ids:
+        return set()
+    settled = aliased(PointEntry)
+    return set(session.scalars(select(PointEntry.action_id).where(
+        one_of(session, PointEntry.action_id, sorted(set(action_ids))), PointEntry.kind == EntryKind.GRANT,
+        PointEntry.amount == 0, PointEntry.reason.in_(sorted(REASONS.values())),
+        ~exists().where(settled.source_entry_id == PointEntry.id, settled.kind == EntryKind.REVERSAL))))
+
+
+def cleared(session: Session, action_ids: Sequence[int]) -> set[int]:
+    """Which of the actions a moderator cleared of farming (a withheld grant settled as `CLEARED`)."""
+    if not action_ids:
+        return set()
+    return set(session.scalars(select(PointEntry.action_id).where(
+        one_of(session, PointEntry.action_id, sorted(set(action_ids))), PointEntry.kind == EntryKind.REVERSAL,
+        PointEntry.reason == CLEARED)))

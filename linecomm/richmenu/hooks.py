@@ -1,7 +1,8 @@
 """Rich menus follow membership: members' service calls its membership listeners when someone joins,
-leaves or is erased (linecomm.members.service.MEMBERSHIP_LISTENERS), and this one asks, after commit, for
-the job that switches their menu. Installed by every process at start (linecomm.runtime), so the members
-feature never imports this one."""
+leaves or is erased, or is suspended or let back (linecomm.members.service.MEMBERSHIP_LISTENERS), and this
+one asks, after commit, for the job that switches their menu (a suspended member keeps the community menu:
+the job links it again, which LINE takes). Installed by every process at start (linecomm.runtime), so the
+members feature never imports this one."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
