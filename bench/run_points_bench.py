@@ -18,6 +18,7 @@ import argparse
 import random
 import time
 
+from environment import load_average
 from page_timing import percentile, scratch_site
 from sqlalchemy import text
 
@@ -51,6 +52,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000_000)
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--lookups", type=int, default=2000)
+    parser.add_argument("--grants", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.quick:
@@ -99,13 +101,18 @@ def main() -> None:
         # member ranked up by the grant gets a message stored in the outbox).
         runtime.install_action_listeners()
         leaderboard.install()
-        started = time.perf_counter()
-        with transaction(sessions) as session:
-            made = service.grant_to_segment(session, Segment(), 50, "ベンチマーク", "bench2", "bench")
-            ranked_up = session.scalar(text("SELECT count(*) FROM outbound_messages "
-                                            "WHERE idempotency_key LIKE 'rank-up:%'"))
-        print(f"grant to a segment of {made:,} members with ranks and leaderboards: "
-              f"{time.perf_counter() - started:.2f} s, {ranked_up:,} rank-ups announced (goal ≤ 2 s at 100,000)")
+        took = []
+        for run in range(2, 2 + args.grants):  # each grant ranks up the members it takes over a threshold
+            started = time.perf_counter()
+            with transaction(sessions) as session:
+                before = session.scalar(text("SELECT count(*) FROM outbound_messages"))
+                made = service.grant_to_segment(session, Segment(), 50, "ベンチマーク", f"bench{run}", "bench")
+                ranked_up = session.scalar(text("SELECT count(*) FROM outbound_messages")) - before
+            took.append(time.perf_counter() - started)
+            print(f"grant to a segment of {made:,} members with ranks and leaderboards: {took[-1]:.2f} s, "
+                  f"{ranked_up:,} rank-ups announced (goal ≤ 2 s at 100,000)")
+        print(f"with ranks and leaderboards, {len(took)} grants: best {min(took):.2f} s, "
+              f"worst {max(took):.2f} s; {load_average()}")
         engine.dispose()
 
 

@@ -1,5 +1,5 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
-from linecomm.actions.models import MemberAction
+from linecomm.actions.models import MemberAction, MemberActiveMonth
 from linecomm.ambassadors.models import Appointment, CandidateRules, ModeratorHide
 from linecomm.audit.models import AuditEntry
 from linecomm.db import Base
@@ -26,7 +26,7 @@ from linecomm.moderation.models import (
 from linecomm.outbox.models import OutboundMessage
 from linecomm.points.badge_models import Badge, BadgeJobState, MemberBadge  # noqa: F401
 from linecomm.points.farming_models import FarmingPolicy
-from linecomm.points.leaderboard_models import LeaderboardPreference, MonthlyPoints
+from linecomm.points.leaderboard_models import LeaderboardPreference
 from linecomm.points.models import MemberPoints, PointEntry, PointRule, PointsJobState
 from linecomm.points.rank_models import PointRank, RankMenuSetting
 from linecomm.pushes.models import (
@@ -42,6 +42,7 @@ from linecomm.referrals.models import Referral, ReferralArrival, ReferralCode, R
 from linecomm.reviews.models import Review, ReviewHelpfulMark, ReviewProduct
 from linecomm.richmenu.models import RichMenu
 from linecomm.staff.line_link import StaffLineLink, StaffLinkCode  # noqa: F401
+from linecomm.staff.link_attempts import StaffLinkAttempt  # noqa: F401
 from linecomm.staff.models import LoginAttempt, StaffSession, StaffUser
 from linecomm.surveys.models import (
     Survey,
@@ -74,7 +75,6 @@ __all__ = [
     "InviteCodeAttempt",
     "LeaderboardPreference",
     "MemberPoints",
-    "MonthlyPoints",
     "PointEntry",
     "PointRank",
     "RankMenuSetting",
@@ -90,6 +90,7 @@ __all__ = [
     "Member",
     "KpiDaily",
     "MemberAction",
+    "MemberActiveMonth",
     "MemberSanction",
     "MemberTag",
     "ModerationPolicy",

@@ -4,14 +4,15 @@ board (lifetime points), by nickname.
 What counts. All-time: `member_points.lifetime` (every entry but expiries). Monthly: the lifetime part of
 every ledger entry dated in the JST month — grants and hand grants add, reversals and deductions dated that
 month subtract (even when they take back a grant of an earlier month); expiry does not count. The month's
-totals are kept per member in `leaderboard_monthly_points` by the balance seam (ledger.BALANCE_LISTENERS),
-in the ledger's transaction, with a constant number of statements however many members moved.
+totals are kept on `member_points` (`month_key`, `month_points`) by the ledger in the same write as the
+balance (ledger.tally_upsert), so a grant to 100,000 members writes each member's row once; the periodic pass
+recomputes them from the ledger (linecomm.points.leaderboard_repair).
 
 Who shows. Members (not followers, former, suspended or erased members) with more than 0 points who did not
 opt out; nicknames only (a member without one shows as 「メンバー」). An opted-out member still sees their own
-position, computed against the members who show. Opting out, joining, leaving and erasure move Redis on
-commit (membership listener); a suspension has no seam to hear, so lists drop the member at once (every list
-is checked against the members table) and the Redis counts at the next periodic rebuild (within an hour).
+position, computed against the members who show. Opting out, joining, leaving, erasure, a suspension and
+its lifting move Redis on commit (the membership listener: moderation's sanctions call members' listeners);
+every list is also checked against the members table, in case Redis is a moment behind.
 
 Ranks. Competition ranking: equal points share a rank and the next rank skips ("1, 2, 2, 4"): a member's
 rank is the number of members showing with more points, plus one. Within equal points the list shows the
@@ -26,17 +27,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, exists, func, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from linecomm.db import UTCDateTime, dialect_name, one_of, utcnow
+from linecomm.db import one_of, utcnow
 from linecomm.members.models import Member, MemberStatus
 from linecomm.points import ledger
-from linecomm.points.leaderboard_models import LeaderboardPreference, MonthlyPoints
+from linecomm.points.leaderboard_models import LeaderboardPreference
 from linecomm.points.leaderboard_store import RedisBoards, Write, boards_of_session, queue_writes
 from linecomm.points.models import MemberPoints
-from linecomm.timezones import JST
 
 ALL_TIME = "all"
 MONTHLY = "monthly"
@@ -47,7 +46,7 @@ SLACK = 10  # extra rows read from Redis, in case members left since the board w
 
 def month_of(now: datetime) -> str:
     """The JST month `now` falls in, "2026-12"."""
-    return now.astimezone(JST).strftime("%Y-%m")
+    return ledger.month_key(now)
 
 
 def board_name(kind: str, now: datetime) -> str:
@@ -56,37 +55,6 @@ def board_name(kind: str, now: datetime) -> str:
 
 
 # ---- keeping the boards in step -------------------------------------------------------------------------
-# Two arrays (not a JSON document, not a VALUES list): one statement whose text never changes, and the
-# cheapest way found to carry 100,000 rows.
-_ADD_MONTHLY_PG = text(
-    "INSERT INTO leaderboard_monthly_points (member_id, month, points, updated_at) "
-    "SELECT r.member_id, :month, r.points, :now "
-    "FROM unnest(CAST(:members AS integer[]), CAST(:points AS integer[])) AS r(member_id, points) "
-    "ORDER BY r.member_id "
-    "ON CONFLICT (member_id, month) DO UPDATE SET points = leaderboard_monthly_points.points + excluded.points, "
-    "updated_at = excluded.updated_at "
-    "RETURNING member_id, points"
-).bindparams(bindparam("now", type_=UTCDateTime()))
-
-
-def _add_monthly(session: Session, deltas: dict[int, int], month: str, now: datetime) -> dict[int, int]:
-    """points += delta for each member in `month` (one statement); returns the new monthly totals."""
-    if not deltas:
-        return {}
-    if dialect_name(session) == "postgresql":
-        members = sorted(deltas)
-        result = session.execute(_ADD_MONTHLY_PG, {"members": members, "points": [deltas[m] for m in members],
-                                                   "month": month, "now": now}).all()
-    else:
-        stmt = sqlite.insert(MonthlyPoints).values(
-            [{"member_id": m, "month": month, "points": d, "updated_at": now} for m, d in sorted(deltas.items())])
-        stmt = stmt.on_conflict_do_update(index_elements=["member_id", "month"], set_={
-            "points": MonthlyPoints.points + stmt.excluded.points, "updated_at": stmt.excluded.updated_at,
-        }).returning(MonthlyPoints.member_id, MonthlyPoints.points)
-        result = session.execute(stmt).all()
-    return {m: p for m, p in result}
-
-
 def _shown(member_id_column):  # type: ignore[no-untyped-def]
     """Conditions for a member to show on the boards (correlated to `member_id_column`)."""
     member = aliased(Member)  # never Member itself: the outer query may be on members
@@ -97,11 +65,21 @@ def _shown(member_id_column):  # type: ignore[no-untyped-def]
     )
 
 
+# Every status but MEMBER: a member in one of them does not show.
+NOT_SHOWN_STATUSES = sorted(v for k, v in vars(MemberStatus).items() if k.isupper() and v != MemberStatus.MEMBER)
+
+
 def _shown_among(session: Session, member_ids: list[int]) -> set[int]:
+    """Which of these members show, found as the complement of the few who do not (another status, opted
+    out): the statement scans those (members' status index, the opt-outs) rather than probing each of the
+    100,000 members a segment grant moves."""
     if not member_ids:
         return set()
-    return set(session.scalars(select(Member.id).where(one_of(session, Member.id, sorted(set(member_ids))),
-                                                       *_shown(Member.id))))
+    ids = sorted(set(member_ids))
+    elsewhere = select(Member.id).where(Member.status.in_(NOT_SHOWN_STATUSES), one_of(session, Member.id, ids))
+    opted_out = select(LeaderboardPreference.member_id).where(LeaderboardPreference.hidden.is_(True),
+                                                              one_of(session, LeaderboardPreference.member_id, ids))
+    return set(ids) - set(session.scalars(elsewhere.union_all(opted_out)))
 
 
 def _write(board: str, member_id: int, points: int, shown: set[int]) -> Write:
@@ -109,43 +87,41 @@ def _write(board: str, member_id: int, points: int, shown: set[int]) -> Write:
 
 
 def on_balance_changes(session: Session, changes: list[ledger.BalanceChange], now: datetime) -> None:
-    """ledger.BALANCE_LISTENERS: add the lifetime moves to the members' totals of `now`'s JST month, and
-    (with Redis) queue the new absolute totals for after the commit. Two statements whatever the number of
-    changes."""
+    """ledger.BALANCE_LISTENERS: the ledger has written the new totals (lifetime and the month's, in its one
+    write of the tallies); with Redis, queue them for the boards after the commit (one query of who shows,
+    whatever the number of changes)."""
+    if boards_of_session(session) is None:
+        return
     moved = [c for c in changes if c.lifetime_delta]
     if not moved:
         return
-    month = month_of(now)
-    deltas: dict[int, int] = {}
-    for c in moved:
-        deltas[c.member_id] = deltas.get(c.member_id, 0) + c.lifetime_delta
-    monthly = _add_monthly(session, deltas, month, now)
-    if boards_of_session(session) is None:
-        return
-    shown = _shown_among(session, list(deltas))
-    writes = [_write(ALL_TIME, c.member_id, c.lifetime, shown) for c in moved]
-    writes += [_write(f"m:{month}", m, p, shown) for m, p in monthly.items()]
-    queue_writes(session, writes)
+    shown = _shown_among(session, [c.member_id for c in moved])
+    month = f"m:{month_of(now)}"
+    queue_writes(session, [_write(ALL_TIME, c.member_id, c.lifetime, shown) for c in moved]
+                 + [_write(month, c.member_id, c.month_points, shown) for c in moved])
 
 
 def resync_members(session: Session, member_ids: list[int], now: datetime) -> None:
     """Queue the members' current totals (or their removal) for Redis after the commit: they joined, left,
-    were erased or changed whether they show."""
+    were erased, suspended or let back, or changed whether they show."""
     if boards_of_session(session) is None or not member_ids:
         return
     ids = sorted(set(member_ids))
     shown = _shown_among(session, ids)
-    lifetime = dict(session.execute(select(MemberPoints.member_id, MemberPoints.lifetime)
-                                    .where(one_of(session, MemberPoints.member_id, ids))).all())
     month = month_of(now)
-    monthly = dict(session.execute(select(MonthlyPoints.member_id, MonthlyPoints.points).where(
-        one_of(session, MonthlyPoints.member_id, ids), MonthlyPoints.month == month)).all())
+    lifetime, monthly = {}, {}
+    for member_id, points, key, points_this_month in session.execute(
+            select(MemberPoints.member_id, MemberPoints.lifetime, MemberPoints.month_key, MemberPoints.month_points)
+            .where(one_of(session, MemberPoints.member_id, ids))):
+        lifetime[member_id] = points
+        monthly[member_id] = points_this_month if key == month else 0
     queue_writes(session, [_write(ALL_TIME, m, lifetime.get(m, 0), shown) for m in ids]
                  + [_write(f"m:{month}", m, monthly.get(m, 0), shown) for m in ids])
 
 
 def on_membership_changed(session: Session, member: Member, line_user_id: str) -> None:
-    """members.MEMBERSHIP_LISTENERS: a member who joins shows, one who leaves or is erased vanishes."""
+    """members.MEMBERSHIP_LISTENERS: a member who joins (or whose suspension is lifted) shows, one who leaves,
+    is erased or suspended vanishes."""
     resync_members(session, [member.id], utcnow())
 
 
@@ -206,8 +182,8 @@ def _scores(kind: str, month: str) -> Select:  # type: ignore[type-arg]
     """(member_id, points) of every member with a total on the board (showing or not)."""
     if kind == ALL_TIME:
         return select(MemberPoints.member_id.label("member_id"), MemberPoints.lifetime.label("points"))
-    return select(MonthlyPoints.member_id.label("member_id"), MonthlyPoints.points.label("points")).where(
-        MonthlyPoints.month == month)
+    return select(MemberPoints.member_id.label("member_id"), MemberPoints.month_points.label("points")).where(
+        MemberPoints.month_key == month)
 
 
 def _points_of(session: Session, kind: str, month: str, member_id: int) -> int:

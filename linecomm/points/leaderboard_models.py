@@ -1,29 +1,17 @@
-"""Leaderboards' tables: each member's points per JST month (kept by the balance seam in the ledger's
-transaction, so PostgreSQL is the truth the Redis boards are rebuilt from) and whether a member shows on
-the boards. The all-time board reads `member_points.lifetime`, ranked through the index declared here.
+"""Leaderboards' table: whether a member shows on the boards. The boards read the tallies the ledger keeps
+on `member_points` (PostgreSQL is the truth the Redis boards are rebuilt from): the all-time board
+`lifetime`, the month's board `month_points` of the current `month_key`. Neither is indexed: with Redis
+(production) the boards are read there, and without it (the embedded default, or while a lost board is
+rebuilt) a count over `member_points` answers, while every tallies write stays a HOT update.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linecomm.db import Base, UTCDateTime, utcnow
-from linecomm.points.models import MemberPoints
-
-
-class MonthlyPoints(Base):
-    """Points a member earned in one JST month: the lifetime part of every ledger entry dated that month
-    (grants, hand grants and deductions, reversals; expiries do not count)."""
-
-    __tablename__ = "leaderboard_monthly_points"
-    __table_args__ = (Index("ix_leaderboard_monthly_points_month_points", "month", "points"),)
-
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # JST, "2026-12"
-    points: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class LeaderboardPreference(Base):
@@ -34,7 +22,3 @@ class LeaderboardPreference(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-# The all-time board without Redis ranks by lifetime (COUNT of members above + 1, ORDER BY ... LIMIT).
-LIFETIME_INDEX = Index("ix_member_points_lifetime", MemberPoints.__table__.c.lifetime)

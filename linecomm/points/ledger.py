@@ -14,16 +14,16 @@ from __future__ import annotations
 import calendar
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, func, select, text
+from sqlalchemy import Integer, Select, and_, bindparam, case, cast, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from linecomm.actions.models import MemberAction
-from linecomm.db import UTCDateTime, dialect_name, insert_rows_ignoring_conflicts, one_of
+from linecomm.db import dialect_name, insert_rows_ignoring_conflicts, one_of
+from linecomm.points.ladder import current_ladder, level_of
 from linecomm.points.models import EntryKind, MemberPoints, PointEntry
 from linecomm.points.rules import current_rules
 from linecomm.timezones import JST
@@ -50,63 +50,117 @@ def _upsert(session: Session) -> Any:
     return postgresql.insert(MemberPoints) if dialect_name(session) == "postgresql" else sqlite.insert(MemberPoints)
 
 
-@dataclass(frozen=True)
-class BalanceChange:
-    """A member's balance after an entry moved it, and by how much the lifetime total moved."""
+def month_key(now: datetime) -> str:
+    """The JST month `now` falls in, "2026-12" (what `member_points.month_key` holds)."""
+    return now.astimezone(JST).strftime("%Y-%m")
+
+
+class BalanceChange(NamedTuple):
+    """A member's tallies after an entry moved them (as written, from the same statement), and by how much
+    the lifetime total moved. A NamedTuple: a segment grant makes 100,000 of them."""
 
     member_id: int
     balance: int
     lifetime: int
     lifetime_delta: int
+    month_points: int = 0  # the current JST month's points (monthly leaderboard)
+    rank_level: int = 0  # the rank the lifetime total reaches now
+    rank_announced: int = 0  # the highest rank announced to the member so far
 
 
-# The seam of what follows balances (ranks, leaderboards): each listener hears, in the writing transaction,
-# every member whose balance moved with the new figures. Listeners must use a constant number of statements
-# whatever the number of changes (a segment grant passes 100,000). Registered by each feature's install().
+# The seam of what follows balances (rank-up notices and menus, the leaderboards' Redis boards): each
+# listener hears, in the writing transaction, every member whose tallies moved, with the new figures.
+# Listeners must use a constant number of statements whatever the number of changes (a segment grant passes
+# 100,000). Registered by each feature's install().
 BALANCE_LISTENERS: list[Callable[[Session, list[BalanceChange], datetime], None]] = []
 
 
 def tell_listeners(session: Session, changes: list[BalanceChange], now: datetime) -> None:
     if changes:
+        _forget_loaded(session, changes)
         for listener in list(BALANCE_LISTENERS):
             listener(session, changes, now)
 
 
-_ADD_TO_BALANCES_PG = text(
-    "INSERT INTO member_points (member_id, balance, lifetime, updated_at) "
-    "SELECT r.member_id, r.balance, r.lifetime, :now "
-    "FROM json_to_recordset(CAST(:rows AS json)) AS r(member_id integer, balance integer, lifetime integer) "
-    "ORDER BY r.member_id "
-    "ON CONFLICT (member_id) DO UPDATE SET balance = member_points.balance + excluded.balance, "
-    "lifetime = member_points.lifetime + excluded.lifetime, updated_at = excluded.updated_at "
-    "RETURNING member_id, balance, lifetime"
-).bindparams(bindparam("now", type_=UTCDateTime()))
+def _forget_loaded(session: Session, changes: list[BalanceChange]) -> None:
+    """Tallies written behind the ORM's back are read afresh if the session holds them."""
+    held = [obj for obj in list(session.identity_map.values()) if isinstance(obj, MemberPoints)]
+    if held:
+        moved = {c.member_id for c in changes}
+        for obj in held:
+            if obj.member_id in moved:
+                session.expire(obj)
+
+
+TALLIES = (MemberPoints.member_id, MemberPoints.balance, MemberPoints.lifetime, MemberPoints.month_points,
+           MemberPoints.rank_level, MemberPoints.rank_announced)
+
+
+def tally_upsert(session: Session, source: Select[Any], now: datetime) -> Any:
+    """The one write of the members' tallies: an upsert of `member_points` from `source`, rows of
+    (member_id, balance delta, lifetime delta), that moves the balance and lifetime total, the current JST
+    month's points (starting again from 0 when the row was last written in an earlier month) and sets the
+    rank the new lifetime total reaches on the ladder in force, each member's row written once. RETURNING
+    the new tallies (TALLIES order). Used by add_to_balances and by the segment grant, which feeds it the
+    entries it inserts."""
+    ladder = current_ladder(session)
+    src = source.subquery("deltas")
+    member_id, balance, lifetime = list(src.c)[:3]
+    stmt = _upsert(session).from_select(
+        ["member_id", "balance", "lifetime", "month_key", "month_points", "rank_level", "updated_at"],
+        select(member_id, balance, lifetime, literal(month_key(now), MemberPoints.month_key.type), lifetime,
+               level_of(ladder, lifetime), literal(now, MemberPoints.updated_at.type))
+        .where(member_id.is_not(None)))  # (a WHERE keeps SQLite's parser from reading ON as a join's)
+    excluded = stmt.excluded
+    return stmt.on_conflict_do_update(index_elements=["member_id"], set_={
+        "balance": MemberPoints.balance + excluded.balance,
+        "lifetime": MemberPoints.lifetime + excluded.lifetime,
+        # A month starts again from 0; a write dated in a month already left behind (a transaction that began
+        # before midnight JST and commits after) leaves the newer month's total as it is.
+        "month_points": case((MemberPoints.month_key == excluded.month_key,
+                              MemberPoints.month_points + excluded.month_points),
+                             (MemberPoints.month_key > excluded.month_key, MemberPoints.month_points),
+                             else_=excluded.month_points),
+        "month_key": case((MemberPoints.month_key > excluded.month_key, MemberPoints.month_key),
+                          else_=excluded.month_key),
+        "rank_level": level_of(ladder, MemberPoints.lifetime + excluded.lifetime),
+        "updated_at": excluded.updated_at,
+    }).returning(*TALLIES)
+
+
+def write_tallies(session: Session, source: Select[Any], now: datetime) -> list[Any]:
+    """Run tally_upsert for `source` and return the new tallies, through Core (the ORM's result machinery
+    costs about a third more per row, and a segment grant returns 100,000); pending ORM changes are flushed
+    first, as session.execute would."""
+    session.flush()
+    return list(session.connection().execute(tally_upsert(session, source, now)).all())
+
+
+def _deltas_source(session: Session, rows: list[tuple[int, int, int]]) -> Select[Any]:
+    """(member_id, balance, lifetime) rows as a SELECT with one parameter per column whatever their number:
+    three arrays on PostgreSQL (the statement's text never changes, so psycopg and the server parse it
+    once), one JSON document on SQLite (no limit on parameters)."""
+    if dialect_name(session) == "postgresql":
+        arrays = [cast(bindparam(name, [r[i] for r in rows], type_=postgresql.ARRAY(Integer)),
+                       postgresql.ARRAY(Integer)) for i, name in enumerate(("members", "balances", "lifetimes"))]
+        deltas = func.unnest(*arrays).table_valued("member_id", "balance", "lifetime").render_derived(name="r")
+        return select(deltas.c.member_id, deltas.c.balance, deltas.c.lifetime).order_by(deltas.c.member_id)
+    each = func.json_each(literal(json.dumps(rows))).table_valued("value")
+    return select(*[cast(func.json_extract(each.c.value, f"$[{i}]"), Integer) for i in range(3)])
 
 
 def add_to_balances(session: Session, deltas: dict[int, tuple[int, int]], now: datetime) -> None:
-    """balance += b, lifetime += l for each member (one statement; missing rows are created), then tell
-    BALANCE_LISTENERS of the members whose figures moved. With all deltas zero this only takes the members'
-    row locks (so caps are counted one transaction at a time). On PostgreSQL the rows travel as one JSON
-    document, so the statement's text never changes (psycopg and the server parse it once; see
-    db.insert_rows_ignoring_conflicts)."""
+    """balance += b, lifetime += l for each member in one statement (tally_upsert: missing rows are created,
+    the month's points and the rank follow), then tell BALANCE_LISTENERS of the members whose figures moved.
+    With all deltas zero this only takes the members' row locks (so caps are counted one transaction at a
+    time)."""
     if not deltas:
         return
-    if dialect_name(session) == "postgresql":
-        rows = [{"member_id": m, "balance": b, "lifetime": lt} for m, (b, lt) in sorted(deltas.items())]
-        result = session.execute(_ADD_TO_BALANCES_PG, {"rows": json.dumps(rows), "now": now}).all()
-    else:
-        stmt = _upsert(session)
-        stmt = stmt.values([{"member_id": m, "balance": b, "lifetime": lt, "updated_at": now}
-                            for m, (b, lt) in sorted(deltas.items())])
-        stmt = stmt.on_conflict_do_update(index_elements=["member_id"], set_={
-            "balance": MemberPoints.balance + stmt.excluded.balance,
-            "lifetime": MemberPoints.lifetime + stmt.excluded.lifetime,
-            "updated_at": stmt.excluded.updated_at,
-        }).returning(MemberPoints.member_id, MemberPoints.balance, MemberPoints.lifetime)
-        result = session.execute(stmt).all()
+    rows = [(m, b, lt) for m, (b, lt) in sorted(deltas.items())]
+    result = write_tallies(session, _deltas_source(session, rows), now)
     if BALANCE_LISTENERS:
-        changes = [BalanceChange(m, b, lt, deltas[m][1]) for m, b, lt in result if deltas[m] != (0, 0)]
-        tell_listeners(session, changes, now)
+        tell_listeners(session, [BalanceChange(m, b, lt, deltas[m][1], mp, lvl, ann)
+                                 for m, b, lt, mp, lvl, ann in result if deltas[m] != (0, 0)], now)
 
 
 def _lifetime_part(kind: str, amount: int) -> int:

@@ -20,7 +20,9 @@ def export_member(session: Session, member: Member) -> dict[str, Any]:
     held = session.get(MemberPoints, member.id)
     return {
         "points_balance": None if held is None else {"balance": held.balance, "lifetime": held.lifetime,
-                                                     "rank_level": held.rank_level},
+                                                     "rank_level": held.rank_level,
+                                                     "month": held.month_key or None,
+                                                     "month_points": held.month_points},
         "point_entries": [
             {"kind": e.kind, "amount": e.amount, "action_kind": e.action_kind, "reason": e.reason,
              "expires_at": plain(e.expires_at), "created_at": plain(e.created_at)}

@@ -46,12 +46,13 @@ def announce(session: Session, ladder: Ladder, ups: dict[int, int], now: datetim
     if not recipients:
         return []
     not_before = held_until(session, now)
-    rows = []
+    by_level: dict[int, list[tuple[str, str, int | None]]] = {}
     for member_id, user_id in recipients:
-        row = queueing.message_row(key=rank_up_key(member_id, ups[member_id]), to=user_id, member_id=member_id,
-                                   messages=copy.rank_up(ladder.rank(ups[member_id]).name))
+        by_level.setdefault(ups[member_id], []).append((rank_up_key(member_id, ups[member_id]), user_id, member_id))
+    rows = [row for level, to in sorted(by_level.items())
+            for row in queueing.message_rows(copy.rank_up(ladder.rank(level).name), to)]
+    for row in rows:
         row["not_before"] = not_before
-        rows.append(row)
     ids = [i for i in queueing.store_new(session, rows) if i is not None]
     send_after_commit(session, ids, not_before)
     return ids

@@ -1,9 +1,11 @@
 """Ranks (ランク) by lifetime points: a ladder marketers set in the console (versioned and audited like the
 point rules; members follow the built-in ladder, version 0, until someone sets one).
 
-A member's rank is the highest step whose threshold their lifetime total reaches, kept on `member_points`
-(`rank_level`) in the transaction of every entry that moves the lifetime total (ledger.BALANCE_LISTENERS),
-with a constant number of statements whatever the number of members moved (a segment grant moves 100,000).
+A member's rank is the highest step whose threshold their lifetime total reaches (the ladder:
+linecomm.points.ladder), kept on `member_points` (`rank_level`) by the ledger in the same write as the
+balance (ledger.tally_upsert), so a segment grant to 100,000 members writes each member's row once. This
+module listens to the balances (ledger.BALANCE_LISTENERS) to announce rank-ups and move the ranked rich menu,
+with a constant number of statements whatever the number of members moved.
 
 Rank policy: the rank follows the lifetime total both ways. The lifetime total never drops through expiry
 or spending; it drops only when a reversal takes back points that should not have been paid (an action
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,73 +26,22 @@ from sqlalchemy.orm import Session
 
 from linecomm.db import dialect_name, one_of, utcnow
 from linecomm.points import ledger
+from linecomm.points.ladder import (  # noqa: F401  (the ladder's names, as the rest of the code knows them)
+    DEFAULT,
+    DEFAULT_LADDER,
+    Ladder,
+    Progress,
+    Rank,
+    current_ladder,
+    forget,
+    level_of,
+)
 from linecomm.points.models import MemberPoints
 from linecomm.points.rank_models import PointRank
 
-LADDER_MEMO = "points.ranks"
 MAX_RANKS = 10
 NAME_MAX = 20
 MAX_THRESHOLD = 100_000_000
-DEFAULT_LADDER: tuple[tuple[str, int], ...] = (
-    ("レギュラー", 0), ("ブロンズ", 300), ("シルバー", 1_000), ("ゴールド", 3_000))
-
-
-@dataclass(frozen=True)
-class Rank:
-    level: int
-    name: str
-    threshold: int
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a member stands: their rank, the next one (None at the top) and the points still needed."""
-
-    rank: Rank
-    next: Rank | None
-    needed: int
-    percent: int  # 0..100 of the way from this rank's threshold to the next one's
-
-
-@dataclass(frozen=True)
-class Ladder:
-    version: int  # 0: the built-in default
-    ranks: tuple[Rank, ...]
-
-    def level_for(self, lifetime: int) -> int:
-        return max((r.level for r in self.ranks if lifetime >= r.threshold), default=0)
-
-    def rank(self, level: int) -> Rank:
-        return self.ranks[min(max(level, 0), len(self.ranks) - 1)]
-
-    def progress(self, lifetime: int, level: int | None = None) -> Progress:
-        rank = self.rank(self.level_for(lifetime) if level is None else level)
-        upper = self.ranks[rank.level + 1] if rank.level + 1 < len(self.ranks) else None
-        if upper is None:
-            return Progress(rank, None, 0, 100)
-        span = max(upper.threshold - rank.threshold, 1)
-        done = min(max(lifetime - rank.threshold, 0), span)
-        return Progress(rank, upper, max(upper.threshold - lifetime, 0), done * 100 // span)
-
-
-def _ladder(version: int, steps: Sequence[tuple[str, int]]) -> Ladder:
-    return Ladder(version, tuple(Rank(i, name, threshold) for i, (name, threshold) in enumerate(steps)))
-
-
-DEFAULT = _ladder(0, DEFAULT_LADDER)
-
-
-def current_ladder(session: Session) -> Ladder:
-    """The ladder in force (one query; remembered for the transaction)."""
-    memo = session.info.get(LADDER_MEMO)
-    if memo is not None:
-        return memo
-    newest = select(func.max(PointRank.version)).scalar_subquery()
-    rows = session.execute(select(PointRank.version, PointRank.name, PointRank.threshold)
-                           .where(PointRank.version == newest).order_by(PointRank.level)).all()
-    ladder = _ladder(rows[0].version, [(r.name, r.threshold) for r in rows]) if rows else DEFAULT
-    session.info[LADDER_MEMO] = ladder
-    return ladder
 
 
 class RankError(ValueError):
@@ -134,7 +84,7 @@ def set_ladder(session: Session, steps: Sequence[tuple[str, int]], created_by: s
     session.add_all([PointRank(version=version, level=i, name=name, threshold=threshold, created_by=created_by,
                                created_at=now) for i, (name, threshold) in enumerate(cleaned)])
     session.flush()
-    session.info.pop(LADDER_MEMO, None)
+    forget(session)
     after = current_ladder(session)
     repair(session, now)
     from linecomm.points import rank_menu
@@ -159,14 +109,6 @@ def history(session: Session, limit: int = 10) -> list[tuple[int, datetime, str 
     return list(out.values())
 
 
-def level_of(ladder: Ladder, lifetime: ColumnElement[int]) -> ColumnElement[int]:
-    """The rank level a lifetime total reaches, as SQL (a CASE over at most MAX_RANKS thresholds)."""
-    steps = [r for r in ladder.ranks if r.level > 0]
-    if not steps:
-        return literal(0)
-    return case(*[(lifetime >= r.threshold, r.level) for r in reversed(steps)], else_=0)
-
-
 def ids_in(session: Session, column: Any, ids: list[int]) -> ColumnElement[bool]:
     """`column IN ids` with one parameter at any size (SQLite caps a statement at 32,766 parameters: the
     ids travel as one JSON array there)."""
@@ -177,41 +119,28 @@ def ids_in(session: Session, column: Any, ids: list[int]) -> ColumnElement[bool]
 
 
 def on_balances(session: Session, changes: list[ledger.BalanceChange], now: datetime) -> None:
-    """ledger.BALANCE_LISTENERS: set the rank of every member whose lifetime total moved (one UPDATE that
-    touches only the ranks that change), and announce the levels never announced to them (one UPDATE of
-    `rank_announced`, one query of who can receive it, one INSERT into the outbox)."""
-    moved = sorted({c.member_id for c in changes if c.lifetime_delta != 0})
-    if not moved:
-        return
+    """ledger.BALANCE_LISTENERS: the ledger has set each moved member's rank in the same write as their
+    balance; here the ranked rich menu follows the members whose rank crossed its level, and the levels never
+    announced to them are announced (one UPDATE of `rank_announced`, one query of who can receive it, one
+    INSERT into the outbox), whatever the number of changes."""
     ladder = current_ladder(session)
-    level = level_of(ladder, MemberPoints.lifetime)
-    table = MemberPoints.__table__
-    rows = session.execute(
-        update(table).where(ids_in(session, MemberPoints.member_id, moved), table.c.rank_level != level)
-        .values(rank_level=level).returning(table.c.member_id, table.c.rank_level, table.c.rank_announced)
-    ).all()
-    if not rows:
-        return
-    _forget_loaded(session, [m for m, _, _ in rows])
     from linecomm.points import rank_menu
 
-    rank_menu.relink(session, [m for m, _, _ in rows])  # the ranked rich menu follows the rank
-    ups = {m: lvl for m, lvl, announced in rows if lvl > announced}
-    if ups:
-        from linecomm.points import rank_notices
+    menu_from = rank_menu.from_level(session)
+    if menu_from is not None:  # the ranked rich menu follows the members whose rank crossed its level
+        line = ladder.rank(menu_from).threshold
+        rank_menu.relink(session, [c.member_id for c in changes if c.lifetime_delta
+                                   and (c.lifetime >= line) != (c.lifetime - c.lifetime_delta >= line)])
+    ups = {c.member_id: c.rank_level for c in changes if c.rank_level > c.rank_announced}
+    if not ups:
+        return
+    from linecomm.points import rank_notices
 
-        session.execute(update(table).where(ids_in(session, MemberPoints.member_id, sorted(ups)),
-                                            table.c.rank_announced < table.c.rank_level)
-                        .values(rank_announced=table.c.rank_level))
-        rank_notices.announce(session, ladder, ups, now)
-
-
-def _forget_loaded(session: Session, member_ids: list[int]) -> None:
-    """Rows changed behind the ORM's back are read afresh if the session holds them."""
-    for member_id in member_ids[:1000]:
-        held = session.identity_map.get(session.identity_key(MemberPoints, member_id))  # type: ignore[arg-type]
-        if held is not None:
-            session.expire(held)
+    table = MemberPoints.__table__
+    session.execute(update(table).where(ids_in(session, MemberPoints.member_id, sorted(ups)),
+                                        table.c.rank_announced < table.c.rank_level)
+                    .values(rank_announced=table.c.rank_level))
+    rank_notices.announce(session, ladder, ups, now)
 
 
 def repair(session: Session, now: datetime) -> int:

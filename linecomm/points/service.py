@@ -4,7 +4,8 @@ grants or deductions by hand (one member, or a whole segment with one INSERT ...
 `install()` registers the listeners (every process calls it when it builds its runtime, linecomm.runtime):
 an action recorded is paid, one withdrawn is taken back, both in the action's transaction; content hidden
 by moderation takes back the points of the actions on it, and restoring it pays them again, once per
-transition. Functions only flush; the entry point commits.
+transition; a moderator approving a post queued as farming pays what farming withheld, once. Functions only
+flush; the entry point commits.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, String, cast, exists, func, literal, select
+from sqlalchemy import ColumnElement, Integer, String, cast, exists, literal, select
 from sqlalchemy.orm import Session
 
 from linecomm.actions import service as actions
@@ -47,6 +48,9 @@ def _pay(session: Session, paid: list[MemberAction], now: datetime, *, flag: boo
     """Grant the actions, withholding the points of farmed posts (farming.judge); those go to the
     moderators' queue, still published (`flag`; not when a moderator just published them)."""
     verdicts = farming.judge(session, paid, now)
+    if verdicts:  # a moderator's approval stands: posts cleared of farming before are paid (restored, say)
+        for action_id in farming.cleared(session, list(verdicts)):
+            del verdicts[action_id]
     ledger.grant_actions(session, paid, now, {aid: farming.REASONS[v.reason] for aid, v in verdicts.items()})
     if verdicts and flag:
         moderation.flag_for_review(session, {v.content_id: farming.REASONS[v.reason] for v in verdicts.values()},
@@ -82,6 +86,27 @@ def on_content_moved(session: Session, item: ContentItem, before: str | None, no
         _pay(session, [a for a in _actions_on(session, item.id) if a.withdrawn_at is None], now, flag=False)
 
 
+def on_flag_cleared(session: Session, item: ContentItem, reason: str, now: datetime) -> None:
+    """moderation seams (clear listeners): a moderator approved a published post queued as farming. What
+    farming withheld is paid through the ledger's one path: the 0 grant is settled with a 0 reversal
+    (`farming.CLEARED`) and the action granted again by the rule in force, dated now (the daily cap counts the
+    approval's JST day). The ledger's keys (`reverse:<id>:0`, `action:<id>:1`) pay it once however often this
+    is heard; nothing is withheld any more the second time."""
+    if reason != ReviewReason.FARMING:
+        return
+    on_item = [a for a in _actions_on(session, item.id) if a.withdrawn_at is None]
+    if not on_item:
+        return
+    # The members' balance rows locked first: two approvals at once settle one after the other, and the
+    # second finds nothing withheld (rather than taking back the first one's grant).
+    ledger.add_to_balances(session, {a.member_id: (0, 0) for a in on_item}, now)
+    held = farming.withheld(session, [a.id for a in on_item])
+    settled = [a for a in on_item if a.id in held]
+    if settled:
+        ledger.reverse_actions(session, settled, farming.CLEARED, now)
+        ledger.grant_actions(session, settled, now)
+
+
 def _actions_on(session: Session, content_id: int) -> list[MemberAction]:
     return list(session.scalars(select(MemberAction).where(MemberAction.content_id == content_id)
                                 .order_by(MemberAction.id)))
@@ -93,6 +118,7 @@ def install() -> None:
         actions.BATCH_LISTENERS.append(on_actions)
     for kind in (v for k, v in vars(ContentKind).items() if k.isupper()):
         seams.listen(kind, on_content_moved)
+        seams.listen_cleared(kind, on_flag_cleared)
 
 
 @dataclass(frozen=True)
@@ -156,9 +182,9 @@ def grant_manual(session: Session, member_id: int, amount: int, reason: str, ope
 def grant_to_segment(session: Session, segment: segments.Segment, amount: int, reason: str, operation: str,
                      by: str, now: datetime | None = None) -> int:
     """Grant (+) or deduct (-) to every member of the segment (a deduction: those whose balance covers it):
-    one INSERT ... SELECT for the entries feeding
-    one upsert of the balances (a single statement on PostgreSQL), never a query per member. Returns how
-    many members got an entry (0 when the operation was made before)."""
+    one INSERT ... SELECT of the entries feeding the tallies' one write (ledger.tally_upsert: balance,
+    lifetime, the month's points and the rank, each member's row once), a single statement on PostgreSQL,
+    never a query per member. Returns how many members got an entry (0 when the operation was made before)."""
     reason = _check(amount, reason)
     now = now or utcnow()
     where = segments.conditions(segment, now)
@@ -171,37 +197,19 @@ def grant_to_segment(session: Session, segment: segments.Segment, amount: int, r
     table = PointEntry.__table__
     insert = insert_ignoring_conflicts(session, table, ["key"]).from_select(
         ["member_id", "key", "kind", "amount", "reason", "created_by", "created_at"], source)
-    upsert = ledger._upsert(session)
     if dialect_name(session) == "postgresql":
-        # One statement: the entries inserted feed the balances, and the members moved are counted.
+        # One statement: the entries inserted feed the tallies, and the members moved come back.
         inserted = insert.returning(table.c.member_id).cte("inserted")
-        moved = upsert.from_select(["member_id", "balance", "lifetime", "updated_at"], select(
-            inserted.c.member_id, literal(amount, Integer), literal(amount, Integer),
-            literal(now, MemberPoints.updated_at.type)))
-        moved = moved.on_conflict_do_update(index_elements=["member_id"], set_={
-            "balance": MemberPoints.balance + moved.excluded.balance,
-            "lifetime": MemberPoints.lifetime + moved.excluded.lifetime,
-            "updated_at": moved.excluded.updated_at}).returning(
-                MemberPoints.member_id, MemberPoints.balance, MemberPoints.lifetime).cte("moved")
-        if not ledger.BALANCE_LISTENERS:
-            return int(session.scalar(select(func.count()).select_from(moved)) or 0)
-        rows = session.execute(select(moved.c.member_id, moved.c.balance, moved.c.lifetime)).all()
-        ledger.tell_listeners(session, [ledger.BalanceChange(m, b, lt, amount) for m, b, lt in rows], now)
-        return len(rows)
-    made = session.execute(insert).rowcount or 0  # SQLite: one writer at a time, the segment is the same twice
-    if made:
-        upsert = upsert.from_select(
-            ["member_id", "balance", "lifetime", "updated_at"],
-            select(Member.id, literal(amount, Integer), literal(amount, Integer),
-                   literal(now, MemberPoints.updated_at.type)).where(*where))
-        upsert = upsert.on_conflict_do_update(index_elements=["member_id"], set_={
-            "balance": MemberPoints.balance + upsert.excluded.balance,
-            "lifetime": MemberPoints.lifetime + upsert.excluded.lifetime,
-            "updated_at": upsert.excluded.updated_at}).returning(
-                MemberPoints.member_id, MemberPoints.balance, MemberPoints.lifetime)
-        rows = session.execute(upsert).all()
-        ledger.tell_listeners(session, [ledger.BalanceChange(m, b, lt, amount) for m, b, lt in rows], now)
-    return int(made)
+        deltas = select(inserted.c.member_id, literal(amount, Integer), literal(amount, Integer))
+    else:  # SQLite: one writer at a time, so the segment selected again is the one the entries went to
+        made = session.execute(insert).rowcount or 0
+        if not made:
+            return 0
+        deltas = select(Member.id, literal(amount, Integer), literal(amount, Integer)).where(*where)
+    rows = ledger.write_tallies(session, deltas, now)
+    ledger.tell_listeners(session, [ledger.BalanceChange(m, b, lt, amount, mp, lvl, ann)
+                                    for m, b, lt, mp, lvl, ann in rows], now)
+    return len(rows)
 
 
 def operation_made(session: Session, operation: str) -> bool:

@@ -63,3 +63,36 @@ def test_checking_a_batch_of_written_answers_for_farming_adds_no_statement_per_a
             assert len(actions.record_many(s, rows)) == size
         counts.append(len([q for q in seen if not q.lstrip().upper().startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]))
     assert counts[0] == counts[1], counts
+
+
+def _writes_to(statements: list[str], table: str) -> list[str]:
+    return [q for q in statements
+            if q.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH")) and f" {table} " in f" {q} "
+            and (f"INTO {table}" in q or f"UPDATE {table}" in q)]
+
+
+def test_a_segment_grant_writes_each_members_tallies_once_ranks_and_months_included(
+        community: Community, liff_member) -> None:
+    """Balance, lifetime, this month's points and rank are one write of `member_points` (the listeners add
+    no second write of the 100,000 rows a real segment moves); only the members ranked up are written
+    again, to mark their rank-up announced."""
+    from linecomm.points import leaderboard, ranks, service
+    from linecomm.points.models import MemberPoints
+    from linecomm.pushes import segments
+
+    members = [liff_member(nickname=f"いっせい{i}").member_id for i in range(3)]
+    with counted(community) as seen, community.session() as s:
+        assert service.grant_to_segment(s, segments.Segment(), 100, "お礼", service.new_operation(), "m@x") == 3
+    assert len(_writes_to(seen, "member_points")) == 1, seen
+    with counted(community) as seen, community.session() as s:  # 300: everyone reaches ブロンズ
+        assert service.grant_to_segment(s, segments.Segment(), 200, "お礼", service.new_operation(), "m@x") == 3
+    writes = _writes_to(seen, "member_points")
+    assert len(writes) == 2 and "rank_announced" in writes[1], writes  # the tallies, then the notices' mark
+    now = community.runtime.clock()
+    with community.session() as s:
+        for member_id in members:
+            row = s.get(MemberPoints, member_id)
+            assert row is not None
+            assert (row.balance, row.lifetime, row.rank_level, row.rank_announced) == (300, 300, 1, 1)
+            assert (row.month_key, row.month_points) == (leaderboard.month_of(now), 300)
+        assert ranks.current_ladder(s).rank(1).name == "ブロンズ"

@@ -97,13 +97,15 @@ def test_the_monthly_board_starts_afresh_at_the_jst_month_boundary(community: Co
     last_minute = datetime(2026, 11, 30, 14, 59, tzinfo=UTC)  # 23:59 JST, 30 November
     new_month = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 00:00 JST, 1 December
     _grant(community, early, 40, "nov", now=last_minute)
+    assert _table(_read(community, MONTHLY, early, last_minute)) == [(1, "みそか", 40)]
     _grant(community, late, 5, "dec", now=new_month)
     _grant(community, early, -15, "dec-deduction", now=new_month)  # taken back in December: December's minus
-    assert _table(_read(community, MONTHLY, early, last_minute)) == [(1, "みそか", 40)]
+    # A write dated in November that commits after December began leaves December's total alone.
+    _grant(community, late, 7, "nov-late", now=last_minute)
     december = _read(community, MONTHLY, early, new_month)
     assert december.month == "2026-12" and _table(december) == [(1, "ついたち", 5)]
     assert december.me == leaderboard.Position(None, -15, False)
-    assert _table(_read(community, ALL_TIME, early, new_month)) == [(1, "みそか", 25), (2, "ついたち", 5)]
+    assert _table(_read(community, ALL_TIME, early, new_month)) == [(1, "みそか", 25), (2, "ついたち", 12)]
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)

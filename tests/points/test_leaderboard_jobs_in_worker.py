@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from linecomm.points import leaderboard, service
 from linecomm.points.leaderboard import ALL_TIME, MONTHLY
-from linecomm.points.leaderboard_models import MonthlyPoints
 from linecomm.points.leaderboard_store import boards_of, member_key
+from linecomm.points.models import MemberPoints
 from linecomm.sweeper import SWEEP_JOB
 from tests.support.community import Community
 
@@ -40,7 +40,7 @@ def test_the_pass_rebuilds_lost_and_stale_boards_in_a_worker_process(community: 
 
         boards.redis.zadd(boards.key(ALL_TIME), {member_key(second): 999})  # drifted (a lost write, a race)
         with community.session() as s:  # a hand-edited total
-            s.execute(update(MonthlyPoints).where(MonthlyPoints.member_id == first).values(points=7))
+            s.execute(update(MemberPoints).where(MemberPoints.member_id == first).values(month_points=7))
         for board in (ALL_TIME, month):
             boards.redis.set(boards.marker(board), str(time.time() - 2 * 3600))  # last built two hours ago
         community.runtime.queue.enqueue(SWEEP_JOB)

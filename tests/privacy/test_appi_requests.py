@@ -6,10 +6,12 @@ import csv
 import io
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
+from linecomm.actions import active_months
 from linecomm.ambassadors.models import Appointment, ModeratorHide
 from linecomm.db import utcnow
 from linecomm.ideas import service as ideas
@@ -39,11 +41,12 @@ from linecomm.models import (
 )
 from linecomm.moderation import service as moderation
 from linecomm.moderation.models import ContentKind, ContentState
-from linecomm.points.leaderboard_models import LeaderboardPreference, MonthlyPoints
+from linecomm.points.leaderboard_models import LeaderboardPreference
 from linecomm.privacy.features import registry
 from linecomm.qa import service as qa
 from linecomm.referrals.models import Referral, ReferralArrival, ReferralCode, ReferralShare
 from linecomm.reviews.models import Review, ReviewHelpfulMark, ReviewProduct
+from linecomm.staff.link_attempts import StaffLinkAttempt
 from linecomm.surveys.models import SurveyAnswer, SurveyResponse
 from linecomm.themes.models import ImageStatus
 from linecomm.uploads import service as uploads
@@ -60,15 +63,16 @@ SECTIONS = [
     "messages_sent_to_us",  # webhooks
     "messages_we_sent",  # outbox
     "step_messages_skipped",  # pushes
-    "member_actions",  # actions
+    "member_actions", "member_active_months",  # actions
     "points_balance", "point_entries",  # points
     "badges",  # badges (their first theme answer earned はじめての回答)
-    "leaderboard_hidden", "leaderboard_monthly_points",  # leaderboards
+    "leaderboard_hidden",  # leaderboards
     "qa_questions", "qa_answers",  # qa
     "reviews", "review_helpful_marks",  # reviews
     "uploaded_photos",  # uploads
     "referrals",  # referrals
     "appointments", "items_hidden_as_moderator",  # ambassadors
+    "wrong_staff_link_codes_at",  # staff
 ]
 
 
@@ -82,6 +86,7 @@ def _member_everywhere(console: Console) -> dict[str, Any]:
         member.invite_code_id = code.id
         s.add(InviteRedemption(invite_code_id=code.id, member_id=member.id, redeemed_at=now))
         s.add(InviteCodeAttempt(member_id=member.id, at=now))
+        s.add(StaffLinkAttempt(member_id=member.id, webhook_event_id=uuid.uuid4().hex, at=now))
         tags.assign(s, member, tags.create(s, "常連"))
 
         post = ThemePost(title="朝のひと手間", text="朝の習慣を教えてください")
@@ -147,8 +152,7 @@ def _member_everywhere(console: Console) -> dict[str, Any]:
                    ReferralArrival(line_user_id=member.line_user_id, referrer_member_id=other.id, arrived_at=now,
                                    settled_at=now, outcome="attributed"),
                    Referral(referrer_member_id=other.id, referred_member_id=member.id, attributed_at=now)])
-        s.add_all([MonthlyPoints(member_id=member.id, month="2025-01", points=10),  # leaderboards
-                   LeaderboardPreference(member_id=member.id, hidden=True)])
+        s.add(LeaderboardPreference(member_id=member.id, hidden=True))  # leaderboards
         s.add_all([Appointment(member_id=member.id, role="member_moderator", appointed_by="owner@example.com"),
                    ModeratorHide(member_id=member.id, content_id=others_post.id, jst_day="2026-12-05", slot=1)])
         s.flush()
@@ -173,6 +177,7 @@ def test_export_has_every_features_section(console: Console) -> None:
     assert data["invite"]["code"] == "HANAKO2026" and data["invite"]["redeemed_at"]
     assert [c["notice_version"] for c in data["consents"]] == ["2026-11"]
     assert data["tags"] == ["常連"] and len(data["wrong_invite_codes_at"]) == 1
+    assert len(data["wrong_staff_link_codes_at"]) == 1
     assert [p["body"] for p in data["posts"]] == [
         "白湯を飲みます", "[写真]", "目盛り付きボトル\n残量が分かると便利です", "わたしもほしいです",
         "白湯の温度は？\n\n何度がいいですか", "ぬるま湯で洗っています"]
@@ -182,6 +187,8 @@ def test_export_has_every_features_section(console: Console) -> None:
     assert data["reports_made"] == [{"content_id": ids["report_target"], "reason": "宣伝だと思います",
                                      "created_at": data["reports_made"][0]["created_at"]}]
     assert [n["reason"] for n in data["notices_from_moderators"]] == ["言葉づかいにご注意ください"]
+    assert data["member_active_months"] and set(data["member_active_months"]) == {
+        active_months.month_of(datetime.fromisoformat(a["occurred_at"])) for a in data["member_actions"]}
     assert [(a["kind"], a["image_status"]) for a in data["theme_answers"]] == [("text", None), ("image", "stored")]
     assert [(v["post_id"], v["option"]) for v in data["theme_votes"]] == [(ids["post"], "1")]
     assert [r["reaction"] for r in data["theme_reactions"]] == ["like"]
@@ -210,6 +217,7 @@ def test_erase_goes_through_every_feature_and_keeps_the_counts(console: Console)
             MemberStatus.DELETED, f"deleted:{member.id}", None, None)
         assert s.scalar(select(func.count()).select_from(MemberTag)) == 0
         assert s.scalar(select(func.count()).select_from(InviteCodeAttempt)) == 0
+        assert s.scalar(select(func.count()).select_from(StaffLinkAttempt)) == 0
         assert s.scalar(select(func.count()).where(Consent.member_id == member.id)) == 1
         assert s.scalar(select(func.count()).where(InviteRedemption.member_id == member.id)) == 1
         item = s.get(ContentItem, ids["answer_item"])  # moderation: bodies emptied, reasons dropped
@@ -236,8 +244,9 @@ def test_erase_goes_through_every_feature_and_keeps_the_counts(console: Console)
                                                 "survey_texts": 1, "inbox_events": 1, "outgoing_messages": 1,
                                                 "reviews": 1, "review_helpful_marks": 1, "uploaded_photos": 1,
                                                 "qa_questions": 1, "qa_answers": 1, "ideas": 1,
-                                                "referral_codes": 1, "appointments_ended": 1, "leaderboard_months": 2,
-                                                "leaderboard_preferences": 1, "badges": 1}
+                                                "referral_codes": 1, "appointments_ended": 1,
+                                                "leaderboard_preferences": 1, "badges": 1,
+                                                "staff_link_attempts": 1}
 
     again = json.loads(owner.post(f"/admin/members/{ids['member']}/export", {"format": "json"}).get_data(as_text=True))
     assert again["member"]["line_user_id"] == f"deleted:{ids['member']}"
