@@ -25,6 +25,7 @@ from sqlalchemy import (
     exc,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -274,7 +275,15 @@ def one_of(session: Session, col: Any, values: Sequence[Any]) -> Any:
     over 50 parameters every time, and the server cannot reuse a plan for them)."""
     if dialect_name(session) == "postgresql":
         return col == any_(bindparam(None, list(values), type_=postgresql.ARRAY(col.type)))
-    return col.in_(list(values))
+    values = list(values)
+    if len(values) > SQLITE_INLINE_MAX and all(isinstance(v, int | str) for v in values):
+        # SQLite caps a statement at 32,766 parameters: many ids travel as one JSON array.
+        each = func.json_each(literal(json.dumps(values))).table_valued("value")
+        return col.in_(select(each.c.value))
+    return col.in_(values)
+
+
+SQLITE_INLINE_MAX = 500  # values passed one parameter each on SQLite; more go as one JSON array
 
 
 def dialect_name(session: Session | Connection) -> str:

@@ -119,7 +119,7 @@ def appoint(session: Session, member_id: int, role: str, *, by: str, liff_url: s
     badges.award(session, member_id, copy.BADGE_CODES[role], by=by, reason=f"{copy.TITLES[role]}に任命", now=now)
     notice = None
     if member.is_following and not member.line_user_id.startswith("deleted:"):
-        release = push_policy.quiet_hours(push_policy.current(session)).release(now)
+        release = push_policy.quiet_hours(push_policy.read(session)).release(now)
         not_before = release if release > now else None
         message_id = queueing.queue_message(
             session, key=f"appointment:{new_id}", to=member.line_user_id, member_id=member.id,

@@ -335,8 +335,9 @@ def report(session: Session, content_id: int, reporter_member_id: int, reason: s
 
 def flag_for_review(session: Session, notes: dict[int, str], reason: str, now: datetime | None = None) -> int:
     """Put published items in the queue to be reviewed afterwards (they stay visible), each with its note
-    in its history: one UPDATE and one INSERT whatever the number. Items already queued keep their reason.
-    Returns how many were queued."""
+    in its history: one UPDATE and one INSERT whatever the number. Items already queued (flagged or reported
+    first) keep their reason and get the note in their history too (one more query, only then). Returns how
+    many were queued."""
     if not notes:
         return 0
     now = now or utcnow()
@@ -345,16 +346,21 @@ def flag_for_review(session: Session, notes: dict[int, str], reason: str, now: d
                                   ContentItem.state == ContentState.PUBLISHED, ContentItem.in_queue.is_(False))
         .values(in_queue=True, review_reason=reason).returning(ContentItem.id)
         .execution_options(synchronize_session=False)).scalars().all()
+    noted = set(queued)
+    if len(noted) < len(notes):
+        noted.update(session.scalars(select(ContentItem.id).where(
+            one_of(session, ContentItem.id, sorted(set(notes) - noted)),
+            ContentItem.state == ContentState.PUBLISHED, ContentItem.in_queue.is_(True))))
     rows = [{"content_id": content_id, "staff_id": None, "action": "flagged", "from_state": ContentState.PUBLISHED,
              "to_state": ContentState.PUBLISHED, "note": notes[content_id][:500], "at": now}
-            for content_id in sorted(queued)]
+            for content_id in sorted(noted)]
     if rows:
         session.execute(insert(ContentDecision), rows)
         for content_id in queued:  # loaded items follow the statement
             item = session.identity_map.get(session.identity_key(ContentItem, content_id))
             if item is not None:
                 session.expire(item, ["in_queue", "review_reason"])
-    return len(rows)
+    return len(queued)
 
 
 def approve(session: Session, item: ContentItem, staff_id: int, note: str | None = None,

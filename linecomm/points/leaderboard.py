@@ -96,9 +96,9 @@ def on_balance_changes(session: Session, changes: list[ledger.BalanceChange], no
     if not moved:
         return
     shown = _shown_among(session, [c.member_id for c in moved])
-    month = f"m:{month_of(now)}"
+    # The month the total counts, as written (a write dated in a month already left behind keeps the newer one).
     queue_writes(session, [_write(ALL_TIME, c.member_id, c.lifetime, shown) for c in moved]
-                 + [_write(month, c.member_id, c.month_points, shown) for c in moved])
+                 + [_write(f"m:{c.month_key or month_of(now)}", c.member_id, c.month_points, shown) for c in moved])
 
 
 def resync_members(session: Session, member_ids: list[int], now: datetime) -> None:

@@ -31,15 +31,17 @@ def repair_month(session: Session, month: str, now: datetime) -> int:
     in_month = (PointEntry.kind != EntryKind.EXPIRY, PointEntry.created_at >= start, PointEntry.created_at < end)
     totals = (select(PointEntry.member_id.label("member_id"), func.sum(PointEntry.amount).label("points"))
               .where(*in_month).group_by(PointEntry.member_id).subquery("totals"))
-    drifted = session.execute(
-        update(MemberPoints).where(MemberPoints.member_id == totals.c.member_id,
+    drifted = session.execute(  # (never a row a newer month has written since: that month's total stands)
+        update(MemberPoints).where(MemberPoints.member_id == totals.c.member_id, MemberPoints.month_key <= month,
                                    or_(MemberPoints.month_key != month, MemberPoints.month_points != totals.c.points))
         .values(month_key=month, month_points=totals.c.points, updated_at=now)
         .execution_options(synchronize_session=False)).rowcount or 0
-    behind = select(PointEntry.member_id).where(*in_month).distinct()  # hashed once, not probed per member
+    # NOT EXISTS, which PostgreSQL plans as an anti-join: a NOT IN (subquery) is hashed only while the
+    # month's members fit in work_mem, and beyond (300,000 of them) rescans the list for every row.
+    none_behind = ~select(PointEntry.id).where(PointEntry.member_id == MemberPoints.member_id, *in_month).exists()
     drifted += session.execute(
         update(MemberPoints).where(and_(MemberPoints.month_key == month, MemberPoints.month_points != 0),
-                                   MemberPoints.member_id.not_in(behind))
+                                   none_behind)
         .values(month_points=0, updated_at=now).execution_options(synchronize_session=False)).rowcount or 0
     if drifted:
         log.warning("leaderboard: %d monthly total(s) for %s drifted from the ledger; repaired", drifted, month)

@@ -82,12 +82,13 @@ class RedisBoards:
     def apply(self, writes: Iterable[Write], chunk: int = 1_000) -> None:
         """ZADD / ZREM each write: one atomic script call per board and chunk, pipelined. While the board is
         being rebuilt, the members written are also noted (`dirty:<board>`) for the rebuild to read again."""
-        by_board: dict[str, list[str]] = {}
-        for board, member_id, points in writes:
+        by_board: dict[str, dict[int, str]] = {}
+        for board, member_id, points in writes:  # a member's last write stands (the script adds, then removes)
             shown = "" if points is None or points <= 0 else str(int(points))  # nothing: off the board
-            by_board.setdefault(board, []).append(f"{member_key(member_id)}:{shown}")
+            by_board.setdefault(board, {})[member_id] = f"{member_key(member_id)}:{shown}"
         pipe = self.redis.pipeline(transaction=False)
-        for board, pairs in by_board.items():
+        for board, latest in by_board.items():
+            pairs = list(latest.values())
             keys = [self.key(board), self.prefix + "building:" + board, self.prefix + "dirty:" + board]
             for i in range(0, len(pairs), chunk):
                 self._write(keys=keys, args=[",".join(pairs[i:i + chunk])], client=pipe)

@@ -66,6 +66,7 @@ class BalanceChange(NamedTuple):
     month_points: int = 0  # the current JST month's points (monthly leaderboard)
     rank_level: int = 0  # the rank the lifetime total reaches now
     rank_announced: int = 0  # the highest rank announced to the member so far
+    month_key: str = ""  # the JST month `month_points` counts ("2026-12")
 
 
 # The seam of what follows balances (rank-up notices and menus, the leaderboards' Redis boards): each
@@ -93,7 +94,7 @@ def _forget_loaded(session: Session, changes: list[BalanceChange]) -> None:
 
 
 TALLIES = (MemberPoints.member_id, MemberPoints.balance, MemberPoints.lifetime, MemberPoints.month_points,
-           MemberPoints.rank_level, MemberPoints.rank_announced)
+           MemberPoints.rank_level, MemberPoints.rank_announced, MemberPoints.month_key)
 
 
 def tally_upsert(session: Session, source: Select[Any], now: datetime) -> Any:
@@ -159,8 +160,8 @@ def add_to_balances(session: Session, deltas: dict[int, tuple[int, int]], now: d
     rows = [(m, b, lt) for m, (b, lt) in sorted(deltas.items())]
     result = write_tallies(session, _deltas_source(session, rows), now)
     if BALANCE_LISTENERS:
-        tell_listeners(session, [BalanceChange(m, b, lt, deltas[m][1], mp, lvl, ann)
-                                 for m, b, lt, mp, lvl, ann in result if deltas[m] != (0, 0)], now)
+        tell_listeners(session, [BalanceChange(m, b, lt, deltas[m][1], mp, lvl, ann, mk)
+                                 for m, b, lt, mp, lvl, ann, mk in result if deltas[m] != (0, 0)], now)
 
 
 def _lifetime_part(kind: str, amount: int) -> int:

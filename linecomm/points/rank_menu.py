@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from linecomm.db import utcnow
+from linecomm.db import one_of, utcnow
 from linecomm.members.models import Member
 from linecomm.points.models import MemberPoints
 from linecomm.points.rank_models import RankMenuSetting
-from linecomm.points.ranks import Ladder, current_ladder, ids_in
+from linecomm.points.ranks import Ladder, current_ladder
 from linecomm.queue import enqueue_after_commit
 from linecomm.richmenu import service as richmenu
 from linecomm.richmenu.jobs import BACKFILL_JOB, SYNC_JOB
@@ -76,7 +76,7 @@ def relink(session: Session, member_ids: list[int]) -> None:
         relink_everyone(session)
         return
     for member_id, user_id in session.execute(select(Member.id, Member.line_user_id).where(
-            ids_in(session, Member.id, sorted(member_ids)), Member.line_user_id.like("U%"))):
+            one_of(session, Member.id, sorted(member_ids)), Member.line_user_id.like("U%"))):
         enqueue_after_commit(session, SYNC_JOB, member_id, user_id)
 
 

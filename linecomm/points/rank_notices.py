@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linecomm.chat import replies
+from linecomm.db import one_of
 from linecomm.members.models import Member
 from linecomm.outbox import queueing
 from linecomm.points import copy
-from linecomm.points.ranks import Ladder, ids_in
+from linecomm.points.ranks import Ladder
 from linecomm.pushes import policy as push_policy
 from linecomm.pushes.segments import reachable
 from linecomm.queue import enqueue_after_commit
@@ -28,7 +29,7 @@ def rank_up_key(member_id: int, level: int) -> str:
 
 def held_until(session: Session, now: datetime) -> datetime | None:
     """The end of quiet hours when `now` falls in them, else None."""
-    release = push_policy.quiet_hours(push_policy.current(session)).release(now)
+    release = push_policy.quiet_hours(push_policy.read(session)).release(now)
     return release if release > now else None
 
 
@@ -42,7 +43,7 @@ def announce(session: Session, ladder: Ladder, ups: dict[int, int], now: datetim
     if not ups:
         return []
     recipients = session.execute(select(Member.id, Member.line_user_id).where(
-        ids_in(session, Member.id, sorted(ups)), reachable(), Member.line_user_id.like("U%"))).all()
+        one_of(session, Member.id, sorted(ups)), reachable(), Member.line_user_id.like("U%"))).all()
     if not recipients:
         return []
     not_before = held_until(session, now)

@@ -16,15 +16,13 @@ periodic recompute (`repair`) sets every rank from the ladder in one statement a
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from linecomm.db import dialect_name, one_of, utcnow
+from linecomm.db import one_of, utcnow
 from linecomm.points import ledger
 from linecomm.points.ladder import (  # noqa: F401  (the ladder's names, as the rest of the code knows them)
     DEFAULT,
@@ -109,15 +107,6 @@ def history(session: Session, limit: int = 10) -> list[tuple[int, datetime, str 
     return list(out.values())
 
 
-def ids_in(session: Session, column: Any, ids: list[int]) -> ColumnElement[bool]:
-    """`column IN ids` with one parameter at any size (SQLite caps a statement at 32,766 parameters: the
-    ids travel as one JSON array there)."""
-    if dialect_name(session) == "postgresql":
-        return one_of(session, column, ids)
-    each = func.json_each(literal(json.dumps(ids))).table_valued("value")
-    return column.in_(select(each.c.value))
-
-
 def on_balances(session: Session, changes: list[ledger.BalanceChange], now: datetime) -> None:
     """ledger.BALANCE_LISTENERS: the ledger has set each moved member's rank in the same write as their
     balance; here the ranked rich menu follows the members whose rank crossed its level, and the levels never
@@ -137,7 +126,7 @@ def on_balances(session: Session, changes: list[ledger.BalanceChange], now: date
     from linecomm.points import rank_notices
 
     table = MemberPoints.__table__
-    session.execute(update(table).where(ids_in(session, MemberPoints.member_id, sorted(ups)),
+    session.execute(update(table).where(one_of(session, MemberPoints.member_id, sorted(ups)),
                                         table.c.rank_announced < table.c.rank_level)
                     .values(rank_announced=table.c.rank_level))
     rank_notices.announce(session, ladder, ups, now)

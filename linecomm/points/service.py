@@ -87,13 +87,13 @@ def on_content_moved(session: Session, item: ContentItem, before: str | None, no
 
 
 def on_flag_cleared(session: Session, item: ContentItem, reason: str, now: datetime) -> None:
-    """moderation seams (clear listeners): a moderator approved a published post queued as farming. What
-    farming withheld is paid through the ledger's one path: the 0 grant is settled with a 0 reversal
-    (`farming.CLEARED`) and the action granted again by the rule in force, dated now (the daily cap counts the
-    approval's JST day). The ledger's keys (`reverse:<id>:0`, `action:<id>:1`) pay it once however often this
-    is heard; nothing is withheld any more the second time."""
-    if reason != ReviewReason.FARMING:
-        return
+    """moderation seams (clear listeners): a moderator approved a published post from the queue. Whatever it
+    was queued for (farming, or an NG word or a report that came first or later: its history shows the
+    farming note either way), the approval is the moderator's verdict on the post, so what farming withheld
+    is paid through the ledger's one path: the 0 grant is settled with a 0 reversal (`farming.CLEARED`) and
+    the action granted again by the rule in force, dated now (the daily cap counts the approval's JST day).
+    The ledger's keys (`reverse:<id>:0`, `action:<id>:1`) pay it once however often this is heard; nothing is
+    withheld any more the second time."""
     on_item = [a for a in _actions_on(session, item.id) if a.withdrawn_at is None]
     if not on_item:
         return
@@ -200,15 +200,16 @@ def grant_to_segment(session: Session, segment: segments.Segment, amount: int, r
     if dialect_name(session) == "postgresql":
         # One statement: the entries inserted feed the tallies, and the members moved come back.
         inserted = insert.returning(table.c.member_id).cte("inserted")
-        deltas = select(inserted.c.member_id, literal(amount, Integer), literal(amount, Integer))
+        deltas = select(inserted.c.member_id, literal(amount, Integer), literal(amount, Integer)).order_by(
+            inserted.c.member_id)  # rows locked in member order, as every other tallies write locks them
     else:  # SQLite: one writer at a time, so the segment selected again is the one the entries went to
         made = session.execute(insert).rowcount or 0
         if not made:
             return 0
         deltas = select(Member.id, literal(amount, Integer), literal(amount, Integer)).where(*where)
     rows = ledger.write_tallies(session, deltas, now)
-    ledger.tell_listeners(session, [ledger.BalanceChange(m, b, lt, amount, mp, lvl, ann)
-                                    for m, b, lt, mp, lvl, ann in rows], now)
+    ledger.tell_listeners(session, [ledger.BalanceChange(m, b, lt, amount, mp, lvl, ann, mk)
+                                    for m, b, lt, mp, lvl, ann, mk in rows], now)
     return len(rows)
 
 

@@ -29,8 +29,9 @@ def current(session: Session) -> PushPolicy:
 
 
 def read(session: Session) -> PushPolicy:
-    """The policy as it stands, for pages that only read (a reader session cannot create the row): the
-    row, or the defaults while it does not exist yet (not added to the session)."""
+    """The policy as it stands, for whatever only reads it (pages: a reader session cannot create the row;
+    background passes and notices: creating it there raced with pages and settings): the row, or the
+    defaults while it does not exist yet (not added to the session)."""
     return session.get(PushPolicy, 1) or PushPolicy(
         id=1, quiet_start=DEFAULT_QUIET_START, quiet_end=DEFAULT_QUIET_END, weekly_cap=DEFAULT_WEEKLY_CAP)
 

@@ -38,7 +38,7 @@ def tell_asker(session: Session, question: QaQuestion, answer: QaAnswer, *, liff
         return None
     if not service.claim_notice(session, question.id, now, window_minutes):
         return None
-    release = push_policy.quiet_hours(push_policy.current(session)).release(now)
+    release = push_policy.quiet_hours(push_policy.read(session)).release(now)
     not_before = release if release > now else None
     message_id = queueing.queue_message(
         session, key=f"qa-answer-notice:{answer.id}", to=asker.line_user_id, member_id=asker.id,

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import func, select, update
 
-from linecomm.line.simulator import Delivery, text_event
+from linecomm.line.simulator import text_event
 from linecomm.staff import line_copy, line_link
 from linecomm.staff.line_link import StaffLineLink
 from linecomm.staff.link_attempts import WRONG_CODES_ALL_USERS, WRONG_CODES_PER_USER, StaffLinkAttempt
@@ -18,19 +17,7 @@ from linecomm.staff.models import StaffUser
 from linecomm.sweeper import sweep
 from linecomm.webhooks.models import InboxStatus, WebhookEvent
 from tests.admin.console import Console
-from tests.support.community import ChatUser, Community
-
-
-class RecordingUser(ChatUser):
-    """A chat user who keeps the events they sent, so LINE can redeliver them."""
-
-    def __init__(self, community: Community, user_id: str, display_name: str):
-        self.sent: list[dict[str, Any]] = []
-        super().__init__(community, user_id, display_name)
-
-    def _send(self, event: dict[str, Any]) -> Delivery:
-        self.sent.append(event)
-        return super()._send(event)
+from tests.support.community import Community, RecordingUser
 
 
 def _issue_code(community: Community) -> tuple[int, str]:

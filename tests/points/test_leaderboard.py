@@ -108,6 +108,33 @@ def test_the_monthly_board_starts_afresh_at_the_jst_month_boundary(community: Co
     assert _table(_read(community, ALL_TIME, early, new_month)) == [(1, "みそか", 25), (2, "ついたち", 12)]
 
 
+def test_repairing_a_finished_month_leaves_the_new_months_totals_alone(community: Community, liff_member) -> None:
+    """The hourly pass that began before midnight JST repairs November while December's writes commit: it
+    must not move the rows December wrote back to November."""
+    from linecomm.points.leaderboard_repair import repair_month
+
+    member = liff_member(nickname="つきまたぎ").member_id
+    november = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # 23:00 JST, 30 November
+    december = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 01:00 JST, 1 December
+    _grant(community, member, 7, "nov", now=november)
+    _grant(community, member, 100, "dec", now=december)
+    with community.session() as s:
+        assert repair_month(s, "2026-11", november) == 0
+        assert repair_month(s, "2026-12", december) == 0
+    _grant(community, member, 5, "dec-2", now=december)
+    assert _read(community, MONTHLY, member, december).me == leaderboard.Position(1, 105, False)
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_members_last_write_in_one_commit_is_what_redis_keeps(community: Community, liff_member, boards) -> None:
+    assert boards is not None
+    member = liff_member(nickname="さいご").member_id
+    boards.apply([(ALL_TIME, member, None), (ALL_TIME, member, 40)])  # removed, then back with 40
+    assert boards.top(ALL_TIME, 10) == [(member, 40)]
+    boards.apply([(ALL_TIME, member, 50), (ALL_TIME, member, None)])  # moved, then removed
+    assert boards.top(ALL_TIME, 10) == []
+
+
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_a_board_lost_from_redis_is_read_from_sql_and_rebuilt(community: Community, liff_member, boards) -> None:
     assert boards is not None

@@ -210,14 +210,16 @@ def test_balance_listeners_hear_each_move_with_the_new_figures(community: Commun
     heard: list[ledger.BalanceChange] = []
     monkeypatch.setattr(ledger, "BALANCE_LISTENERS", [lambda session, changes, now: heard.extend(changes)])
     record(community, member, ActionKind.THEME_ANSWER, "theme-answer:m1")
-    # balance, lifetime, lifetime moved, the month's points, rank level, rank announced
-    assert heard == [ledger.BalanceChange(member, 10, 10, 10, 10, 0, 0)]
+    # balance, lifetime, lifetime moved, the month's points, rank level, rank announced, the month
+    month = ledger.month_key(community.runtime.clock())
+    assert heard == [ledger.BalanceChange(member, 10, 10, 10, 10, 0, 0, month)]
     heard.clear()
     with community.session() as s:
         made = service.grant_to_segment(s, segments.Segment(), 5, "お礼", service.new_operation(), "m@example.com")
     assert made == 2
     assert sorted(heard, key=lambda c: c.member_id) == sorted(
-        [ledger.BalanceChange(member, 15, 15, 5, 15, 0, 0), ledger.BalanceChange(other, 5, 5, 5, 5, 0, 0)],
+        [ledger.BalanceChange(member, 15, 15, 5, 15, 0, 0, month),
+         ledger.BalanceChange(other, 5, 5, 5, 5, 0, 0, month)],
         key=lambda c: c.member_id)
 
 

@@ -10,23 +10,10 @@ from sqlalchemy import func, select
 
 from linecomm.actions.models import MemberAction
 from linecomm.actions.service import ActionKind
-from linecomm.line.simulator import Delivery
 from linecomm.members import invites
 from linecomm.members.models import Member
 from linecomm.referrals.models import Referral, ReferralArrival
-from tests.support.community import ChatUser, Community
-
-
-class RecordingUser(ChatUser):
-    """A chat user who keeps every event they sent, so a test can have LINE redeliver them."""
-
-    def __init__(self, community: Community, user_id: str, display_name: str):
-        self.sent: list[dict[str, Any]] = []
-        super().__init__(community, user_id, display_name)
-
-    def _send(self, event: dict[str, Any]) -> Delivery:
-        self.sent.append(event)
-        return super()._send(event)
+from tests.support.community import ChatUser, Community, RecordingUser
 
 
 def newcomer(community: Community, name: str = "新人 さん") -> RecordingUser:

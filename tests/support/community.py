@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from linecomm.config import Settings
 from linecomm.db import transaction
 from linecomm.line.fake import FakeLinePlatform
-from linecomm.line.simulator import SimulatedUser, body_of, post_webhook
+from linecomm.line.simulator import Delivery, SimulatedUser, body_of, post_webhook
 from linecomm.queue import EmbeddedJobQueue
 from linecomm.runtime import Runtime, set_process_default
 from linecomm.web import build_app
@@ -66,6 +66,18 @@ class ChatUser(SimulatedUser):
                     return self.tap(action["data"])
                 return self.say(action["text"])
         raise AssertionError(f"no quick reply {label!r} in {self.quick_replies()}")
+
+
+class RecordingUser(ChatUser):
+    """A chat user who keeps every event they sent, so a test can have LINE redeliver them."""
+
+    def __init__(self, community: Community, user_id: str, display_name: str):
+        self.sent: list[dict[str, Any]] = []
+        super().__init__(community, user_id, display_name)
+
+    def _send(self, event: dict[str, Any]) -> Delivery:
+        self.sent.append(event)
+        return super()._send(event)
 
 
 @dataclass

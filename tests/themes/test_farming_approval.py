@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from linecomm.actions.service import ActionKind
 from linecomm.db import utcnow
+from linecomm.moderation import ngwords
 from linecomm.moderation import service as moderation
-from linecomm.moderation.models import ContentItem, ContentState, ReviewReason
+from linecomm.moderation.models import ContentDecision, ContentItem, ContentState, ReviewReason
 from linecomm.points import farming, ledger, rules
 from linecomm.points import service as points
 from linecomm.points.models import EntryKind, PointEntry
@@ -135,3 +136,40 @@ def test_the_daily_cap_is_counted_on_the_approval_day(talk: Talk) -> None:
         paid = s.scalar(select(PointEntry).where(PointEntry.key.like("action:%:1")))
         assert paid is not None and paid.amount == 10
         assert paid.created_at >= ledger.jst_day_start(tomorrow)  # dated, and capped, on the approval's day
+
+
+def test_a_farmed_answer_reported_later_is_paid_when_a_moderator_approves_it(talk: Talk) -> None:
+    """A report rewrites the queue's reason; the approval still settles what farming withheld."""
+    hana, taro = talk.member("はな"), talk.member("たろう")
+    talk.theme()
+    talk.say(hana, ANSWER)
+    talk.say(hana, ANSWER)
+    content_id = _farmed(talk, ANSWER)
+    with talk.community.session() as s:
+        assert moderation.report(s, content_id, talk.member_id(taro), "同じ内容です") == \
+            moderation.ReportResult.ACCEPTED
+    with talk.community.reader() as s:
+        assert s.get(ContentItem, content_id).review_reason == ReviewReason.REPORTED  # type: ignore[union-attr]
+    moderator = Console(talk.community).client("moderator")
+    assert moderator.post(f"/admin/moderation/{content_id}/decide", {"action": "approve"}).status_code == 303
+    assert _balance(talk, talk.member_id(hana)) == 20
+
+
+def test_an_answer_queued_for_an_ng_word_and_judged_farming_shows_why_and_is_paid_on_approval(talk: Talk) -> None:
+    """Queued first for an NG word (flagged, still published), then judged farming: its history says points
+    were withheld, and approving it pays them."""
+    with talk.community.session() as s:
+        ngwords.add(s, "ストレッチ", "flag")
+    hana = talk.member("はな")
+    talk.theme()
+    talk.say(hana, ANSWER)
+    talk.say(hana, ANSWER)
+    with talk.community.reader() as s:
+        item = s.scalars(select(ContentItem).where(ContentItem.body == ANSWER).order_by(ContentItem.id.desc())).first()
+        assert item is not None and item.in_queue and item.review_reason == ReviewReason.FLAGGED
+        notes = [d.note for d in s.scalars(select(ContentDecision).where(ContentDecision.content_id == item.id))]
+        content_id = item.id
+    assert DUPLICATE in " ".join(n or "" for n in notes), notes
+    moderator = Console(talk.community).client("moderator")
+    assert moderator.post(f"/admin/moderation/{content_id}/decide", {"action": "approve"}).status_code == 303
+    assert _balance(talk, talk.member_id(hana)) == 20
