@@ -16,10 +16,11 @@ members' earlier posts with two queries whatever the batch's size (a webhook bat
 
 Only the actions that carry the member's own writing are checked (`TEXT_KINDS`); pictures are not.
 
-A moderator has the last word: approving a post queued as farming settles its 0 grant with a 0 reversal
-(reason `CLEARED`) and pays the action by the rule (linecomm.points.service.on_flag_cleared); that reversal
-marks the action as cleared, so the verdict is not applied to it again (a cleared post hidden, then
-restored, pays again). Functions only flush."""
+A moderator has the last word: approving a post from the queue (queued as farming, or for an NG word or a
+report before or after) settles its withheld 0 grant with a 0 reversal (reason `CLEARED`) and pays the
+action by the rule (linecomm.points.service.on_flag_cleared); that reversal marks the action as cleared, so
+the verdict is not applied to it again (a cleared post hidden, then restored, pays again). Functions only
+flush."""
 from __future__ import annotations
 
 import difflib

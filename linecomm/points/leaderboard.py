@@ -107,16 +107,9 @@ def resync_members(session: Session, member_ids: list[int], now: datetime) -> No
     if boards_of_session(session) is None or not member_ids:
         return
     ids = sorted(set(member_ids))
-    shown = _shown_among(session, ids)
     month = month_of(now)
-    lifetime, monthly = {}, {}
-    for member_id, points, key, points_this_month in session.execute(
-            select(MemberPoints.member_id, MemberPoints.lifetime, MemberPoints.month_key, MemberPoints.month_points)
-            .where(one_of(session, MemberPoints.member_id, ids))):
-        lifetime[member_id] = points
-        monthly[member_id] = points_this_month if key == month else 0
-    queue_writes(session, [_write(ALL_TIME, m, lifetime.get(m, 0), shown) for m in ids]
-                 + [_write(f"m:{month}", m, monthly.get(m, 0), shown) for m in ids])
+    queue_writes(session, current_writes(session, ALL_TIME, month, ALL_TIME, ids)
+                 + current_writes(session, MONTHLY, month, board_name(MONTHLY, now), ids))
 
 
 def on_membership_changed(session: Session, member: Member, line_user_id: str) -> None:

@@ -4,7 +4,7 @@ grants or deductions by hand (one member, or a whole segment with one INSERT ...
 `install()` registers the listeners (every process calls it when it builds its runtime, linecomm.runtime):
 an action recorded is paid, one withdrawn is taken back, both in the action's transaction; content hidden
 by moderation takes back the points of the actions on it, and restoring it pays them again, once per
-transition; a moderator approving a post queued as farming pays what farming withheld, once. Functions only
+transition; a moderator approving a post from the queue pays what farming withheld, once. Functions only
 flush; the entry point commits.
 """
 from __future__ import annotations
