@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from linecomm.surveys.models import Survey, SurveyAnswer, SurveyChoice, SurveyQuestion, SurveyResponse
@@ -65,7 +66,7 @@ def test_a_marketer_builds_publishes_and_reads_a_survey(console: Console, tmp_pa
         page.fill("input[name=q1_c2_label]", "いいえ")
         page.click("button[value=add_question]")
         page.select_option("select[name=q2_kind]", "text")
-        assert page.locator("[data-question='2'] [data-choices]").is_hidden()  # a text question takes no choices
+        expect(page.locator("[data-question='2'] [data-choices]")).to_be_hidden()  # a text question takes none
         page.fill("input[name=q2_prompt]", "お使いでない理由を教えてください")
         page.uncheck("input[name=q2_required]")
         page.select_option("select[name=q2_show_if]", label="Q1「商品をお使いですか」が「いいえ」のとき")
